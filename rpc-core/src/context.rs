@@ -1,0 +1,99 @@
+//! [`Context`]: what the transport knew about one call.
+
+use std::time::Instant;
+
+use http::Extensions;
+
+/// The protocol a call arrived by.
+///
+/// ```
+/// use rpc_core::{Context, Protocol};
+///
+/// let ctx = Context::new(Protocol::JsonRpc);
+/// assert_eq!(ctx.protocol(), Protocol::JsonRpc);
+/// assert_eq!(Protocol::JsonRpc.as_str(), "jsonrpc");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Protocol {
+    /// A REST resource.
+    Rest,
+    /// JSON-RPC 2.0 (over HTTP or AMQP).
+    JsonRpc,
+    /// XML-RPC (over HTTP or AMQP).
+    XmlRpc,
+    /// An in-process call, e.g. through [`LocalTransport`](crate::LocalTransport).
+    Local,
+}
+
+impl Protocol {
+    /// A short lowercase name, for logs and metrics.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Rest => "rest",
+            Self::JsonRpc => "jsonrpc",
+            Self::XmlRpc => "xmlrpc",
+            Self::Local => "local",
+        }
+    }
+}
+
+/// The per-call context: the protocol, an optional deadline, and typed
+/// extensions carrying whatever the transport knew (the HTTP `HeaderMap`, the
+/// peer's address, AMQP properties…) or a layer added (an authenticated user).
+///
+/// A tower layer reads and writes it through
+/// [`Request::context_mut`](crate::Request::context_mut):
+///
+/// ```
+/// use rpc_core::{Context, Protocol};
+///
+/// #[derive(Clone, Debug, PartialEq)]
+/// struct User(String);
+///
+/// let mut ctx = Context::new(Protocol::Rest);
+/// ctx.extensions_mut().insert(User("ada".into()));
+/// assert_eq!(ctx.extensions().get::<User>(), Some(&User("ada".into())));
+/// ```
+#[derive(Debug, Clone)]
+pub struct Context {
+    protocol: Protocol,
+    deadline: Option<Instant>,
+    extensions: Extensions,
+}
+
+impl Context {
+    /// An empty context for a call by `protocol`.
+    pub fn new(protocol: Protocol) -> Self {
+        Self {
+            protocol,
+            deadline: None,
+            extensions: Extensions::new(),
+        }
+    }
+
+    /// The protocol the call arrived by.
+    pub fn protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// When the caller stops waiting, if it said.
+    pub fn deadline(&self) -> Option<Instant> {
+        self.deadline
+    }
+
+    /// Sets the caller's deadline.
+    pub fn set_deadline(&mut self, deadline: Option<Instant>) {
+        self.deadline = deadline;
+    }
+
+    /// The typed extensions.
+    pub fn extensions(&self) -> &Extensions {
+        &self.extensions
+    }
+
+    /// The typed extensions, to add to.
+    pub fn extensions_mut(&mut self) -> &mut Extensions {
+        &mut self.extensions
+    }
+}

@@ -1,0 +1,132 @@
+//! JSON-RPC 2.0, the whole specification, independent of any transport.
+//!
+//! [`JsonRpc`] answers a payload (a single request, a batch, notifications)
+//! through a [`Dispatcher`]; the HTTP and AMQP front ends hand it their bodies.
+//! [`encode_call`] and [`decode_reply`] are the client side.
+
+mod client;
+mod encode;
+pub mod envelope;
+
+use bytes::Bytes;
+use futures_util::future::join_all;
+
+pub use self::client::{decode_reply, encode_call};
+use self::envelope::{Call, Entry, Id, Incoming, Invalid};
+use crate::{Context, Dispatcher, Request};
+
+/// The default bound on the number of requests in one batch.
+pub const DEFAULT_MAX_BATCH_LEN: usize = 100;
+
+/// Serves JSON-RPC 2.0 payloads through a [`Dispatcher`].
+///
+/// Single calls, batches (run concurrently, answered in one array, an empty
+/// batch answered by one "invalid request" error), notifications (run, never
+/// answered: a payload of notifications only has no answer at all), named and
+/// positional params, and string, number and `null` ids echoed verbatim.
+///
+/// ```
+/// use rpc_core::{Context, Protocol, RpcError, jsonrpc::JsonRpc};
+///
+/// #[rpc_core::service]
+/// pub trait Calc {
+///     async fn subtract(&self, minuend: i64, subtrahend: i64) -> Result<i64, RpcError>;
+/// }
+///
+/// struct Impl;
+/// impl Calc for Impl {
+///     async fn subtract(&self, minuend: i64, subtrahend: i64) -> Result<i64, RpcError> {
+///         Ok(minuend - subtrahend)
+///     }
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let jsonrpc = JsonRpc::new(CalcServer::new(Impl));
+/// let body = r#"{"jsonrpc": "2.0", "method": "subtract", "params": [42, 23], "id": 1}"#;
+/// let answer = jsonrpc.handle(body.into(), Context::new(Protocol::JsonRpc)).await.unwrap();
+/// assert_eq!(answer, br#"{"jsonrpc":"2.0","result":19,"id":1}"#);
+///
+/// let notification = r#"{"jsonrpc": "2.0", "method": "subtract", "params": [1, 2]}"#;
+/// assert!(jsonrpc.handle(notification.into(), Context::new(Protocol::JsonRpc)).await.is_none());
+/// # });
+/// ```
+#[derive(Clone, Debug)]
+pub struct JsonRpc {
+    dispatcher: Dispatcher,
+    max_batch_len: usize,
+}
+
+impl JsonRpc {
+    /// Serves the dispatcher's methods, with the default limits.
+    pub fn new(dispatcher: impl Into<Dispatcher>) -> Self {
+        Self {
+            dispatcher: dispatcher.into(),
+            max_batch_len: DEFAULT_MAX_BATCH_LEN,
+        }
+    }
+
+    /// Bounds the number of requests in one batch (default
+    /// [`DEFAULT_MAX_BATCH_LEN`]); a longer batch is answered by one
+    /// "invalid request" error.
+    pub fn max_batch_len(mut self, max: usize) -> Self {
+        self.max_batch_len = max;
+        self
+    }
+
+    /// The dispatcher.
+    pub fn dispatcher(&self) -> &Dispatcher {
+        &self.dispatcher
+    }
+
+    /// Answers a payload; `None` when nothing is to be answered (notifications).
+    /// Every call gets a clone of `context`.
+    pub async fn handle(&self, body: Bytes, context: Context) -> Option<Vec<u8>> {
+        match envelope::parse(&body, self.max_batch_len) {
+            Incoming::Single(entry) => self.answer(entry, context).await,
+            Incoming::Batch(entries) => {
+                let answers =
+                    join_all(entries.into_iter().map(|e| self.answer(e, context.clone()))).await;
+                let mut out = Vec::new();
+                for answer in answers.into_iter().flatten() {
+                    out.push(if out.is_empty() { b'[' } else { b',' });
+                    out.extend_from_slice(&answer);
+                }
+                if out.is_empty() {
+                    None
+                } else {
+                    out.push(b']');
+                    Some(out)
+                }
+            }
+            Incoming::Rejected(err) => {
+                let mut out = Vec::new();
+                encode::write_error(&mut out, Id::NULL, &err);
+                Some(out)
+            }
+        }
+    }
+
+    async fn answer(&self, entry: Entry, context: Context) -> Option<Vec<u8>> {
+        match entry {
+            Ok(Call { method, params, id }) => {
+                let response = self
+                    .dispatcher
+                    .call(Request::new(method, params, context))
+                    .await;
+                let id = id?;
+                let mut out = Vec::with_capacity(128);
+                match response.into_result() {
+                    Ok(value) => encode::write_result(&mut out, id.as_bytes(), &value),
+                    Err(err) => encode::write_error(&mut out, id.as_bytes(), &err),
+                }
+                Some(out)
+            }
+            Err(Invalid { id, error }) => {
+                let id = id.as_ref().map_or(Id::NULL, Id::as_bytes);
+                let mut out = Vec::new();
+                encode::write_error(&mut out, id, &error);
+                Some(out)
+            }
+        }
+    }
+}

@@ -1,0 +1,125 @@
+//! The static `ServiceMeta` of the service: names, docs, types with their
+//! schemas, and REST routes, for introspection on every protocol.
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote, quote_spanned};
+use syn::ext::IdentExt;
+use syn::spanned::Spanned;
+use syn::{GenericArgument, PathArguments, Type};
+
+use super::ok_type;
+use crate::model::{Output, Service};
+
+pub fn expand(service: &Service) -> TokenStream {
+    let count = service.methods.len();
+    let methods = service.methods.iter().map(|method| {
+        let wire_name = &method.wire_name;
+        let rust_name = method.ident.unraw().to_string();
+        let doc = &method.doc;
+        let params = method.args.iter().map(|arg| {
+            let name = arg.ident.unraw().to_string();
+            let ty = &arg.ty;
+            let type_meta = type_meta(ty, &spelling(ty));
+            let optional = arg.optional;
+            quote! {
+                ::rpc_core::ParamMeta { name: #name, ty: #type_meta, optional: #optional }
+            }
+        });
+        let result = {
+            let ok = ok_type(&method.output);
+            let spelled = match &method.output {
+                Output::Unit => "()".to_owned(),
+                Output::Plain(ty) => spelling(ty),
+                Output::Fallible(ty) => first_type_argument(ty).map_or_else(|| spelling(ty), spelling),
+            };
+            let span = match &method.output {
+                Output::Unit => method.ident.span(),
+                Output::Plain(ty) | Output::Fallible(ty) => ty.span(),
+            };
+            let ok_ty: Type = syn::parse_quote_spanned!(span=> #ok);
+            type_meta(&ok_ty, &spelled)
+        };
+        let rest = match &method.rest {
+            None => quote!(::core::option::Option::None),
+            Some(rest) => {
+                let verb = syn::Ident::new(rest.verb.variant(), rest.path.span());
+                let path = &rest.path;
+                let status = rest
+                    .status
+                    .unwrap_or(if method.output.returns_unit() { 204 } else { 200 });
+                quote! {
+                    ::core::option::Option::Some(::rpc_core::RestRoute {
+                        method: ::rpc_core::RestMethod::#verb,
+                        path: #path,
+                        status: #status,
+                    })
+                }
+            }
+        };
+        quote! {
+            ::rpc_core::MethodMeta {
+                name: #wire_name,
+                rust_name: #rust_name,
+                doc: #doc,
+                params: &[#(#params),*],
+                result: #result,
+                rest: #rest,
+            }
+        }
+    });
+    let name = service.ident.unraw().to_string();
+    let namespace = match &service.namespace {
+        Some(ns) => quote!(::core::option::Option::Some(#ns)),
+        None => quote!(::core::option::Option::None),
+    };
+    let doc = &service.doc;
+    quote! {
+        static __METHODS: [::rpc_core::MethodMeta; #count] = [#(#methods),*];
+        static __SERVICE: ::rpc_core::ServiceMeta = ::rpc_core::ServiceMeta {
+            name: #name,
+            namespace: #namespace,
+            doc: #doc,
+            methods: &__METHODS,
+        };
+    }
+}
+
+/// `TypeMeta::of::<T>(…)`, spanned on the type so that a type without a schema
+/// is reported where the user wrote it.
+fn type_meta(ty: &Type, spelled: &str) -> TokenStream {
+    quote_spanned! {ty.span()=>
+        ::rpc_core::TypeMeta::of::<#ty>(#spelled)
+    }
+}
+
+/// The type as the user wrote it, without the spaces the tokenizer adds.
+fn spelling(ty: &Type) -> String {
+    let text = ty.to_token_stream().to_string();
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == ' ' {
+            let next = chars.peek().copied();
+            let prev = out.chars().last();
+            let tight = matches!(next, Some('<' | '>' | ',' | ':' | ')' | ']'))
+                || matches!(prev, Some('<' | ':' | '(' | '[' | '&'));
+            if !tight {
+                out.push(' ');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn first_type_argument(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    let PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|arg| match arg {
+        GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    })
+}

@@ -1,0 +1,108 @@
+//! `TraitServer<T>`: the `tower::Service<Request>` that serves any `T: Trait`,
+//! mapping a wire name to decode params → call → typed result.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote};
+
+use super::params_ident;
+use crate::model::{Output, Service};
+
+pub fn structure(service: &Service) -> TokenStream {
+    let (vis, trait_ident) = (&service.vis, &service.ident);
+    let server = format_ident!("{}Server", trait_ident);
+    let doc = format!(
+        "Serves any implementation of [`{trait_ident}`] over every protocol.\n\n\
+         A `tower::Service<rpc_core::Request>` (see [`rpc_core::RpcService`]): hand it to a \
+         front end, or to [`rpc_core::Dispatcher::new`] to merge it with other services and \
+         add layers. Cloning it is cheap: the implementation is shared behind an `Arc`."
+    );
+    quote! {
+        #[doc = #doc]
+        #vis struct #server<__T>(::std::sync::Arc<__T>);
+
+        impl<__T> #server<__T> {
+            /// Serves `service`.
+            pub fn new(service: __T) -> Self {
+                Self(::std::sync::Arc::new(service))
+            }
+
+            /// Serves a `service` that is shared with other code.
+            pub fn from_arc(service: ::std::sync::Arc<__T>) -> Self {
+                Self(service)
+            }
+
+            /// The implementation being served.
+            pub fn get_ref(&self) -> &__T {
+                &self.0
+            }
+        }
+
+        impl<__T> ::core::clone::Clone for #server<__T> {
+            fn clone(&self) -> Self {
+                Self(::std::sync::Arc::clone(&self.0))
+            }
+        }
+
+        impl<__T> ::core::fmt::Debug for #server<__T> {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str(::core::stringify!(#server))
+            }
+        }
+    }
+}
+
+pub fn implementation(service: &Service) -> TokenStream {
+    let trait_ident = &service.ident;
+    let server = format_ident!("{}Server", trait_ident);
+    let arms = service.methods.iter().map(|method| {
+        let wire_name = &method.wire_name;
+        let name = &method.ident;
+        let params = params_ident(method);
+        let args: Vec<_> = method.args.iter().map(|arg| &arg.ident).collect();
+        let call = quote!(<__T as #trait_ident>::#name(&*service, #(#args),*).await);
+        let result = match &method.output {
+            Output::Fallible(_) => quote!(__rpc::IntoRpcResult::into_rpc_result(#call)),
+            Output::Plain(_) | Output::Unit => {
+                quote!(::core::result::Result::Ok::<_, ::rpc_core::RpcError>(#call))
+            }
+        };
+        quote! {
+            #wire_name => {
+                let service = ::std::sync::Arc::clone(&self.0);
+                __rpc::run(#wire_name, async move {
+                    let #params { #(#args),* } = params.decode::<#params>()?;
+                    #result
+                })
+            }
+        }
+    });
+    quote! {
+        impl<__T: #trait_ident> __rpc::tower::Service<::rpc_core::Request> for #server<__T> {
+            type Response = ::rpc_core::Response;
+            type Error = ::core::convert::Infallible;
+            type Future = __rpc::BoxFuture<
+                'static,
+                ::core::result::Result<::rpc_core::Response, ::core::convert::Infallible>,
+            >;
+
+            fn poll_ready(
+                &mut self,
+                _: &mut ::core::task::Context<'_>,
+            ) -> ::core::task::Poll<::core::result::Result<(), ::core::convert::Infallible>> {
+                ::core::task::Poll::Ready(::core::result::Result::Ok(()))
+            }
+
+            fn call(&mut self, request: ::rpc_core::Request) -> Self::Future {
+                let (method, params, _context) = request.into_parts();
+                match &*method {
+                    #(#arms)*
+                    _ => __rpc::method_not_found(&method),
+                }
+            }
+        }
+
+        impl<__T: #trait_ident> ::rpc_core::RpcService for #server<__T> {
+            const METADATA: &'static ::rpc_core::ServiceMeta = &__SERVICE;
+        }
+    }
+}

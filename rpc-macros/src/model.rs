@@ -1,0 +1,95 @@
+//! The model of a service, known to be valid once `check` has run. Code
+//! generation reads only this, never the syntax.
+
+use proc_macro2::Span;
+use syn::{Attribute, Block, Ident, LitStr, Type, TypeParamBound, Visibility};
+
+pub struct Service {
+    pub vis: Visibility,
+    pub ident: Ident,
+    /// Attributes of the trait, doc comments included.
+    pub attrs: Vec<Attribute>,
+    pub supertraits: Vec<TypeParamBound>,
+    pub namespace: Option<String>,
+    pub doc: String,
+    pub methods: Vec<Method>,
+}
+
+pub struct Method {
+    pub ident: Ident,
+    /// The name on the wire, namespace included.
+    pub wire_name: String,
+    /// Where the wire name was chosen (the `name = "…"` or the method's name).
+    pub wire_name_span: Span,
+    pub doc: String,
+    /// Attributes kept on the trait's method (not `#[rpc]` nor `#[rest]`).
+    pub attrs: Vec<Attribute>,
+    pub args: Vec<Arg>,
+    pub output: Output,
+    pub rest: Option<Rest>,
+    /// A provided method's body.
+    pub default: Option<Block>,
+}
+
+pub struct Arg {
+    pub ident: Ident,
+    pub ty: Type,
+    /// Whether the type is spelled `Option<…>`: it may then be left out.
+    pub optional: bool,
+}
+
+pub enum Output {
+    /// No return type: `()`.
+    Unit,
+    /// `Result<T, E>`: fallible, `E: Into<RpcError>`.
+    Fallible(Type),
+    /// Any other type: the method cannot fail.
+    Plain(Type),
+}
+
+impl Output {
+    pub fn returns_unit(&self) -> bool {
+        match self {
+            Output::Unit => true,
+            Output::Plain(Type::Tuple(t)) => t.elems.is_empty(),
+            _ => false,
+        }
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
+pub enum RestVerb {
+    Get,
+    Post,
+    Put,
+    Patch,
+    Delete,
+}
+
+impl RestVerb {
+    pub const ALL: [(&'static str, RestVerb); 5] = [
+        ("get", RestVerb::Get),
+        ("post", RestVerb::Post),
+        ("put", RestVerb::Put),
+        ("patch", RestVerb::Patch),
+        ("delete", RestVerb::Delete),
+    ];
+
+    pub fn variant(self) -> &'static str {
+        match self {
+            RestVerb::Get => "Get",
+            RestVerb::Post => "Post",
+            RestVerb::Put => "Put",
+            RestVerb::Patch => "Patch",
+            RestVerb::Delete => "Delete",
+        }
+    }
+}
+
+pub struct Rest {
+    pub verb: RestVerb,
+    pub path: LitStr,
+    pub status: Option<u16>,
+    /// The `{name}` placeholders of the path.
+    pub placeholders: Vec<String>,
+}
