@@ -19,7 +19,7 @@ pub type BoxSerialize = Box<dyn erased_serde::Serialize + Send>;
 /// assert_eq!(json, "[1,2]");
 ///
 /// let err = Response::error(rpc_core::RpcError::internal("down"));
-/// assert_eq!(err.result().unwrap_err().code(), -32603);
+/// assert_eq!(err.result().err().unwrap().code(), -32603);
 /// ```
 pub struct Response {
     result: Result<BoxSerialize, RpcError>,

@@ -1,1 +1,52 @@
-//! placeholder
+//! The HTTP front ends of the rpc framework, on axum, and the HTTP client
+//! transports of the generated clients.
+//!
+//! [`RpcRouter`] turns a service into one `axum::Router`:
+//!
+//! | endpoint | protocol |
+//! |---|---|
+//! | `POST /jsonrpc` | JSON-RPC 2.0: single calls, batches, notifications |
+//!
+//! Errors that happen before a protocol can answer (a body over the limit, a
+//! wrong content type) are `application/problem+json` documents ([`Problem`]).
+//!
+//! # Example
+//!
+//! ```no_run
+//! use rpc_core::RpcError;
+//!
+//! /// Greetings.
+//! #[rpc_core::service]
+//! pub trait Hello {
+//!     /// Greets someone.
+//!     async fn hello(&self, name: String) -> Result<String, RpcError>;
+//! }
+//!
+//! struct English;
+//! impl Hello for English {
+//!     async fn hello(&self, name: String) -> Result<String, RpcError> {
+//!         Ok(format!("hello, {name}"))
+//!     }
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> std::io::Result<()> {
+//!     let app = rpc_http::router(HelloServer::new(English));
+//!     let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//!     axum::serve(listener, app).await
+//! }
+//! ```
+//!
+//! Then `curl 127.0.0.1:8080/jsonrpc -H 'content-type: application/json'
+//! -d '{"jsonrpc":"2.0","method":"hello","params":["ada"],"id":1}'`.
+#![deny(missing_docs)]
+
+mod body;
+pub mod client;
+mod jsonrpc;
+mod problem;
+mod router;
+
+pub use self::body::DEFAULT_MAX_BODY_SIZE;
+pub use self::problem::{PROBLEM_JSON, Problem};
+pub use self::router::{JSONRPC_PATH, RpcRouter, router};

@@ -1,1 +1,103 @@
-fn main() {}
+//! `datacenter serve` serves the inventory on every protocol;
+//! `datacenter call METHOD ARGS...` calls it through the generated client.
+
+mod call;
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use datacenter::{DatacenterServer, InMemory};
+use tokio::net::TcpListener;
+
+#[derive(Parser)]
+#[command(version, about = "The datacenter inventory, served over every protocol of the rpc framework")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serves the inventory: JSON-RPC 2.0 at POST /jsonrpc.
+    Serve {
+        /// The address to listen on (port 0 picks a free port).
+        #[arg(long, env = "DATACENTER_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
+    /// Calls a method and prints its result as JSON.
+    ///
+    /// Each argument is JSON (`3`, `true`, `{"hostname":"a"}`), or else a string.
+    /// An optional argument may be left out at the end or given as `null`.
+    Call {
+        /// The server's base URL.
+        #[arg(long, env = "DATACENTER_URL", default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// The method, e.g. get_active_servers.
+        method: String,
+        /// The method's arguments, in order.
+        args: Vec<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let result = match Cli::parse().command {
+        Command::Serve { listen } => serve(listen).await,
+        Command::Call { url, method, args } => call::run(&url, &method, &args).await,
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("error: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(listen: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
+    let app = rpc_http::router(DatacenterServer::new(InMemory::default()));
+    let listener = TcpListener::bind(listen)
+        .await
+        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let addr = listener.local_addr()?;
+    // The first line on stdout says where to call; scripts and tests read it.
+    println!("datacenter: serving on http://{addr} (JSON-RPC 2.0 at POST /jsonrpc)");
+    tracing::info!(%addr, "serving");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = interrupt => {}
+        _ = terminate => {}
+    }
+    tracing::info!("shutting down: finishing the calls in flight");
+}

@@ -1,0 +1,99 @@
+//! `datacenter call`: a method name and arguments from the command line,
+//! called through the typed client.
+
+use datacenter::DatacenterClient;
+use rpc_core::{ClientError, Transport};
+use rpc_http::client::JsonRpcTransport;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+type Error = Box<dyn std::error::Error>;
+
+pub async fn run(url: &str, method: &str, args: &[String]) -> Result<(), Error> {
+    let endpoint = format!("{}/jsonrpc", url.trim_end_matches('/'));
+    let client = DatacenterClient::new(JsonRpcTransport::new(&endpoint)?);
+    let json = call(&client, method, Args::new(method, args)).await?;
+    println!("{json}");
+    Ok(())
+}
+
+async fn call<T: Transport>(
+    client: &DatacenterClient<T>,
+    method: &str,
+    mut args: Args<'_>,
+) -> Result<String, Error> {
+    let meta = DatacenterClient::<()>::METADATA;
+    if let Some(known) = meta.method(method) {
+        if args.raw.len() > known.params.len() {
+            return Err(format!(
+                "`{method}` takes {} argument(s), got {}",
+                known.params.len(),
+                args.raw.len()
+            )
+            .into());
+        }
+    }
+    match method {
+        "get_active_servers" => json(client.get_active_servers(args.required()?).await),
+        "get_server" => json(client.get_server(args.required()?).await),
+        "list_servers" => json(client.list_servers(args.optional()?, args.optional()?).await),
+        "create_server" => json(client.create_server(args.required()?).await),
+        "update_server" => json(client.update_server(args.required()?, args.required()?).await),
+        "delete_server" => json(client.delete_server(args.required()?).await),
+        other => {
+            let known: Vec<_> = meta.methods.iter().map(|m| m.name).collect();
+            Err(format!("no method `{other}`: the methods are {}", known.join(", ")).into())
+        }
+    }
+}
+
+/// The result as pretty JSON, fields in the order of the type.
+fn json<T: Serialize>(result: Result<T, ClientError>) -> Result<String, Error> {
+    match result {
+        Ok(value) => Ok(serde_json::to_string_pretty(&value)?),
+        Err(ClientError::Rpc(err)) => Err(format!(
+            "{} (code {}){}",
+            err.message(),
+            err.code(),
+            err.data().map(|d| format!(", data: {d}")).unwrap_or_default()
+        )
+        .into()),
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// The arguments, read in order.
+struct Args<'a> {
+    method: &'a str,
+    raw: &'a [String],
+    next: usize,
+}
+
+impl<'a> Args<'a> {
+    fn new(method: &'a str, raw: &'a [String]) -> Self {
+        Self { method, raw, next: 0 }
+    }
+
+    fn required<T: DeserializeOwned>(&mut self) -> Result<T, Error> {
+        let position = self.next + 1;
+        match self.optional::<T>()? {
+            Some(value) => Ok(value),
+            None => Err(format!("`{}` needs an argument at position {position}", self.method).into()),
+        }
+    }
+
+    fn optional<T: DeserializeOwned>(&mut self) -> Result<Option<T>, Error> {
+        let Some(raw) = self.raw.get(self.next) else {
+            return Ok(None);
+        };
+        self.next += 1;
+        if raw == "null" {
+            return Ok(None);
+        }
+        // JSON first; a bare word is a string.
+        serde_json::from_str(raw)
+            .or_else(|_| serde_json::from_value(serde_json::Value::String(raw.clone())))
+            .map(Some)
+            .map_err(|e| format!("argument {} of `{}` ({raw}): {e}", self.next, self.method).into())
+    }
+}

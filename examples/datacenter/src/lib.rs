@@ -1,0 +1,136 @@
+//! The datacenter inventory: one trait, served over every protocol of the
+//! framework by `datacenter serve`, and called by `datacenter call`.
+#![deny(missing_docs)]
+
+mod store;
+
+use rpc_core::RpcError;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+pub use self::store::InMemory;
+
+/// A server in a datacentre.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Server {
+    /// Unique id, given by the inventory.
+    pub id: u32,
+    /// Its host name, unique in the inventory.
+    pub hostname: String,
+    /// The country it stands in, as an international dialling code.
+    pub country: u32,
+    /// The datacentre it stands in.
+    pub datacenter: String,
+    /// Whether it is in use.
+    pub active: bool,
+}
+
+/// A server to add to the inventory.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewServer {
+    /// Its host name, unique in the inventory.
+    pub hostname: String,
+    /// The country it stands in.
+    pub country: u32,
+    /// The datacentre it stands in.
+    pub datacenter: String,
+    /// Whether it is in use; `true` when left out.
+    #[serde(default = "yes")]
+    pub active: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+/// Changes to a server: the fields given are set, the others kept.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ServerChanges {
+    /// A new host name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hostname: Option<String>,
+    /// A new country.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<u32>,
+    /// A new datacentre.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub datacenter: Option<String>,
+    /// Whether it is in use.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active: Option<bool>,
+}
+
+/// Why a datacenter call failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DatacenterError {
+    /// No server has that id.
+    #[error("server {0} not found")]
+    NotFound(u32),
+    /// Another server has that host name.
+    #[error("a server named `{0}` already exists")]
+    Conflict(String),
+    /// The request makes no sense (an empty host name…).
+    #[error("invalid server: {0}")]
+    Invalid(String),
+}
+
+impl DatacenterError {
+    /// The code of this error on every protocol (the HTTP status it maps to).
+    pub fn code(&self) -> i32 {
+        match self {
+            Self::NotFound(_) => 404,
+            Self::Conflict(_) => 409,
+            Self::Invalid(_) => 422,
+        }
+    }
+}
+
+impl From<DatacenterError> for RpcError {
+    fn from(err: DatacenterError) -> Self {
+        let code = err.code();
+        let status = http::StatusCode::from_u16(code as u16)
+            .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        let error = RpcError::new(code, err.to_string()).with_status(status);
+        match err {
+            DatacenterError::NotFound(id) => error.with_data(serde_json::json!({ "id": id })),
+            DatacenterError::Conflict(hostname) => {
+                error.with_data(serde_json::json!({ "hostname": hostname }))
+            }
+            DatacenterError::Invalid(_) => error,
+        }
+    }
+}
+
+/// Inventory of servers in our datacentres.
+#[rpc_core::service]
+pub trait Datacenter {
+    /// Servers currently in use in a country.
+    #[rest(get = "/country/{country}/server/active")]
+    async fn get_active_servers(&self, country: u32) -> Result<Vec<Server>, DatacenterError>;
+
+    /// One server, by id.
+    #[rest(get = "/servers/{id}")]
+    async fn get_server(&self, id: u32) -> Result<Server, DatacenterError>;
+
+    /// Every server, optionally only those of a country and/or in a given state.
+    #[rest(get = "/servers")]
+    async fn list_servers(
+        &self,
+        country: Option<u32>,
+        active: Option<bool>,
+    ) -> Result<Vec<Server>, DatacenterError>;
+
+    /// Adds a server; its id is given by the inventory.
+    #[rest(post = "/servers", status = 201)]
+    async fn create_server(&self, new: NewServer) -> Result<Server, DatacenterError>;
+
+    /// Changes some fields of a server.
+    #[rest(patch = "/servers/{id}")]
+    async fn update_server(&self, id: u32, changes: ServerChanges) -> Result<Server, DatacenterError>;
+
+    /// Removes a server.
+    #[rest(delete = "/servers/{id}")]
+    async fn delete_server(&self, id: u32) -> Result<(), DatacenterError>;
+}

@@ -1,0 +1,110 @@
+//! Client transports over HTTP for the generated clients.
+
+mod jsonrpc;
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http::header::{self, HeaderName, HeaderValue};
+use http::{HeaderMap, Request, StatusCode, Uri};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use rpc_core::ClientError;
+
+pub use self::jsonrpc::JsonRpcTransport;
+
+/// The default time a call may take, end to end.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The default bound on the size of an answer: 64 MiB.
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 64 * 1024 * 1024;
+
+/// A URL that a transport cannot call.
+#[derive(Debug, thiserror::Error)]
+#[error("`{url}` is not a URL to call: {reason}")]
+pub struct InvalidUrl {
+    url: String,
+    reason: String,
+}
+
+/// What every HTTP transport shares: a pooled connection to one endpoint,
+/// headers sent with every call, a timeout and a bound on answers.
+#[derive(Clone, Debug)]
+pub(crate) struct Endpoint {
+    client: Client<HttpConnector, Full<Bytes>>,
+    uri: Uri,
+    headers: HeaderMap,
+    timeout: Duration,
+    max_response_size: usize,
+}
+
+/// An answer read in whole.
+pub(crate) struct Answer {
+    pub status: StatusCode,
+    pub body: Bytes,
+}
+
+impl Endpoint {
+    pub fn new(url: &str) -> Result<Self, InvalidUrl> {
+        let invalid = |reason: &str| InvalidUrl {
+            url: url.to_owned(),
+            reason: reason.to_owned(),
+        };
+        let uri: Uri = url.parse().map_err(|e: http::uri::InvalidUri| invalid(&e.to_string()))?;
+        match uri.scheme_str() {
+            Some("http") => {}
+            Some("https") => return Err(invalid("https is not supported yet: put a TLS proxy in front, or call over http")),
+            _ => return Err(invalid("give a full URL such as http://127.0.0.1:8080/jsonrpc")),
+        }
+        if uri.host().is_none() {
+            return Err(invalid("the URL has no host"));
+        }
+        let client = Client::builder(TokioExecutor::new()).build_http();
+        Ok(Self {
+            client,
+            uri,
+            headers: HeaderMap::new(),
+            timeout: DEFAULT_TIMEOUT,
+            max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
+        })
+    }
+
+    pub fn header(&mut self, name: HeaderName, value: HeaderValue) {
+        self.headers.insert(name, value);
+    }
+
+    pub fn timeout(&mut self, timeout: Duration) {
+        self.timeout = timeout;
+    }
+
+    /// POSTs `body` and reads the answer in whole, within the timeout.
+    pub async fn post(&self, content_type: &'static str, body: Vec<u8>) -> Result<Answer, ClientError> {
+        let exchange = async {
+            let mut request = Request::post(self.uri.clone())
+                .header(header::CONTENT_TYPE, content_type)
+                .body(Full::new(Bytes::from(body)))
+                .map_err(ClientError::transport)?;
+            request.headers_mut().extend(self.headers.clone());
+            let response = self.client.request(request).await.map_err(ClientError::transport)?;
+            let status = response.status();
+            let body = Limited::new(response.into_body(), self.max_response_size)
+                .collect()
+                .await
+                .map_err(ClientError::Transport)?
+                .to_bytes();
+            Ok(Answer { status, body })
+        };
+        tokio::time::timeout(self.timeout, exchange)
+            .await
+            .map_err(|_| ClientError::Timeout(self.timeout))?
+    }
+}
+
+/// The error for an answer whose status says the call did not get through.
+pub(crate) fn status_error(answer: &Answer) -> ClientError {
+    let text = String::from_utf8_lossy(&answer.body);
+    let text: String = text.chars().take(512).collect();
+    ClientError::transport(format!("HTTP {}: {}", answer.status, text.trim()))
+}

@@ -1,0 +1,43 @@
+//! The JSON-RPC 2.0 front end: `POST /jsonrpc`.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, StatusCode, header};
+use rpc_core::jsonrpc::JsonRpc;
+use rpc_core::{Context, Protocol};
+
+use crate::body;
+
+pub(crate) struct JsonRpcState {
+    pub jsonrpc: JsonRpc,
+    pub max_body_size: usize,
+}
+
+/// Answers one HTTP request: 200 with the JSON-RPC answer (errors included, as
+/// the protocol's own error objects), 204 when the payload held only
+/// notifications, and a problem document for what is not JSON-RPC's to answer.
+pub(crate) async fn serve(State(state): State<Arc<JsonRpcState>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    if let Err(problem) = body::check_content_type(&parts.headers, "application/json", body::is_json) {
+        return problem.into_response();
+    }
+    let bytes = match body::read(body, &parts.headers, state.max_body_size).await {
+        Ok(bytes) => bytes,
+        Err(problem) => return problem.into_response(),
+    };
+    let mut context = Context::new(Protocol::JsonRpc);
+    *context.extensions_mut() = parts.extensions;
+    context.extensions_mut().insert(parts.headers);
+    match state.jsonrpc.handle(bytes, context).await {
+        Some(answer) => {
+            let mut response = answer.into_response();
+            response
+                .headers_mut()
+                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response
+        }
+        None => StatusCode::NO_CONTENT.into_response(),
+    }
+}

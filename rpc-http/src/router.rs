@@ -1,0 +1,117 @@
+//! [`RpcRouter`]: every HTTP front end of a service, as one `axum::Router`.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::post;
+use rpc_core::Dispatcher;
+use rpc_core::jsonrpc::{DEFAULT_MAX_BATCH_LEN, JsonRpc};
+
+use crate::body::DEFAULT_MAX_BODY_SIZE;
+use crate::jsonrpc::{self, JsonRpcState};
+
+/// The path of the JSON-RPC 2.0 endpoint.
+pub const JSONRPC_PATH: &str = "/jsonrpc";
+
+/// Builds the `axum::Router` that serves a [`Dispatcher`] over HTTP:
+/// JSON-RPC 2.0 at `POST /jsonrpc`.
+///
+/// The result is an ordinary router: `merge` it with your own routes, `nest` it
+/// under a prefix, `layer` tower-http middleware on it, serve it with
+/// `axum::serve`.
+///
+/// ```
+/// use rpc_core::RpcError;
+/// use rpc_http::RpcRouter;
+///
+/// #[rpc_core::service]
+/// pub trait Hello {
+///     async fn hello(&self, name: String) -> Result<String, RpcError>;
+/// }
+///
+/// struct English;
+/// impl Hello for English {
+///     async fn hello(&self, name: String) -> Result<String, RpcError> {
+///         Ok(format!("hello, {name}"))
+///     }
+/// }
+///
+/// let app: axum::Router = RpcRouter::new(HelloServer::new(English))
+///     .max_body_size(64 * 1024)
+///     .into_router()
+///     .route("/health", axum::routing::get(|| async { "ok" }));
+/// # let _ = app;
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "call `into_router` to get the axum::Router"]
+pub struct RpcRouter {
+    dispatcher: Dispatcher,
+    max_body_size: usize,
+    max_batch_len: usize,
+}
+
+impl RpcRouter {
+    /// Serves `dispatcher` (a generated `TraitServer`, or a [`Dispatcher`]
+    /// of several services with layers), with the default limits.
+    pub fn new(dispatcher: impl Into<Dispatcher>) -> Self {
+        Self {
+            dispatcher: dispatcher.into(),
+            max_body_size: DEFAULT_MAX_BODY_SIZE,
+            max_batch_len: DEFAULT_MAX_BATCH_LEN,
+        }
+    }
+
+    /// Bounds the size of a request body (default 2 MiB); a larger one is
+    /// answered with 413 and a problem document.
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        self.max_body_size = bytes;
+        self
+    }
+
+    /// Bounds the number of requests in one JSON-RPC batch (default 100).
+    pub fn max_batch_len(mut self, len: usize) -> Self {
+        self.max_batch_len = len;
+        self
+    }
+
+    /// The router. Generic over the state type, so that it merges into a
+    /// router of yours whatever its state.
+    pub fn into_router<S>(self) -> Router<S>
+    where
+        S: Clone + Send + Sync + 'static,
+    {
+        let jsonrpc = Arc::new(JsonRpcState {
+            jsonrpc: JsonRpc::new(self.dispatcher).max_batch_len(self.max_batch_len),
+            max_body_size: self.max_body_size,
+        });
+        Router::new()
+            .route(JSONRPC_PATH, post(jsonrpc::serve))
+            .with_state(jsonrpc)
+    }
+}
+
+impl<S: Clone + Send + Sync + 'static> From<RpcRouter> for Router<S> {
+    fn from(router: RpcRouter) -> Self {
+        router.into_router()
+    }
+}
+
+/// The router of a service with the default limits: shorthand for
+/// `RpcRouter::new(dispatcher).into_router()`.
+///
+/// ```no_run
+/// # use rpc_core::RpcError;
+/// # #[rpc_core::service]
+/// # pub trait Hello { async fn hello(&self) -> Result<String, RpcError>; }
+/// # struct English;
+/// # impl Hello for English { async fn hello(&self) -> Result<String, RpcError> { Ok("hi".into()) } }
+/// # #[tokio::main]
+/// # async fn main() -> std::io::Result<()> {
+/// let app = rpc_http::router(HelloServer::new(English));
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// axum::serve(listener, app).await
+/// # }
+/// ```
+pub fn router(dispatcher: impl Into<Dispatcher>) -> Router {
+    RpcRouter::new(dispatcher).into_router()
+}
