@@ -41,3 +41,16 @@ pub(crate) async fn serve(State(state): State<Arc<JsonRpcState>>, request: Reque
         None => StatusCode::NO_CONTENT.into_response(),
     }
 }
+
+/// Any method but `POST`: 405 with `Allow: POST`, as a problem document.
+pub(crate) async fn method_not_allowed(method: http::Method) -> Response {
+    let problem = crate::Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{method} is not allowed here: JSON-RPC calls are POSTed"),
+    );
+    let mut response = problem.into_response();
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    response
+}

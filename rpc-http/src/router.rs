@@ -85,7 +85,10 @@ impl RpcRouter {
             max_body_size: self.max_body_size,
         });
         Router::new()
-            .route(JSONRPC_PATH, post(jsonrpc::serve))
+            .route(
+                JSONRPC_PATH,
+                post(jsonrpc::serve).fallback(jsonrpc::method_not_allowed),
+            )
             .with_state(jsonrpc)
     }
 }

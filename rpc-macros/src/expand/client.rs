@@ -1,10 +1,11 @@
 //! `TraitClient<Transport>`: the trait's methods, called over any transport.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use super::{doc_attrs, ok_type, params_ident};
-use crate::model::Service;
+use crate::model::{Output, Service};
 
 pub fn structure(service: &Service) -> TokenStream {
     let (vis, trait_ident) = (&service.vis, &service.ident);
@@ -51,18 +52,26 @@ pub fn implementation(service: &Service) -> TokenStream {
         let args: Vec<_> = method.args.iter().map(|arg| &arg.ident).collect();
         let types = method.args.iter().map(|arg| &arg.ty);
         let ok = ok_type(&method.output);
+        // Spanned on the return type: a result type that is not `Deserialize`
+        // is reported where the user wrote it.
+        let span = match &method.output {
+            Output::Unit => name.span(),
+            Output::Plain(ty) | Output::Fallible(ty) => ty.span(),
+        };
+        let call = quote_spanned! {span=>
+            ::rpc_core::Transport::call::<_, #ok>(
+                &self.transport,
+                &__METHODS[#index],
+                #params { #(#args),* },
+            )
+        };
         quote! {
             #(#docs)*
             #[allow(clippy::too_many_arguments)]
             pub async fn #name(&self, #(#args: #types),*)
                 -> ::core::result::Result<#ok, ::rpc_core::ClientError>
             {
-                ::rpc_core::Transport::call(
-                    &self.transport,
-                    &__METHODS[#index],
-                    #params { #(#args),* },
-                )
-                .await
+                #call.await
             }
         }
     });
