@@ -58,11 +58,23 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
     }
 }
 
+/// The trait as the user wrote it, minus what only the attribute understands:
+/// our `#[rpc]` and `#[rest]` attributes, and argument patterns (which a
+/// method without body cannot have, and which we reported already).
 fn strip_inert_attributes(mut item: ItemTrait) -> ItemTrait {
     for trait_item in &mut item.items {
         if let TraitItem::Fn(func) = trait_item {
             func.attrs
                 .retain(|a| !a.path().is_ident("rpc") && !a.path().is_ident("rest"));
+            if func.default.is_none() {
+                for input in &mut func.sig.inputs {
+                    if let syn::FnArg::Typed(typed) = input {
+                        if !matches!(*typed.pat, syn::Pat::Ident(_)) {
+                            *typed.pat = syn::parse_quote!(_);
+                        }
+                    }
+                }
+            }
         }
     }
     item

@@ -5,9 +5,9 @@ use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::{GenericArgument, PathArguments, Type};
+use syn::Type;
 
-use super::ok_type;
+use super::{first_type_argument, ok_type};
 use crate::model::{Output, Service};
 
 pub fn expand(service: &Service) -> TokenStream {
@@ -111,15 +111,4 @@ fn spelling(ty: &Type) -> String {
         }
     }
     out
-}
-
-fn first_type_argument(ty: &Type) -> Option<&Type> {
-    let Type::Path(path) = ty else { return None };
-    let PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else {
-        return None;
-    };
-    args.args.iter().find_map(|arg| match arg {
-        GenericArgument::Type(ty) => Some(ty),
-        _ => None,
-    })
 }

@@ -12,7 +12,8 @@ mod server;
 mod trait_def;
 
 use proc_macro2::{Ident, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use crate::model::{Method, Output, Service};
 
@@ -48,8 +49,25 @@ fn ok_type(output: &Output) -> TokenStream {
     match output {
         Output::Unit => quote!(()),
         Output::Plain(ty) => quote!(#ty),
-        Output::Fallible(ty) => quote!(<#ty as __rpc::IntoRpcResult>::Ok),
+        // `T` of `Result<T, E>` (or of an alias `Result<T>`), as written; the
+        // server's call checks `E: Into<RpcError>`, spanned on the type.
+        Output::Fallible(ty) => match first_type_argument(ty) {
+            Some(ok) => quote!(#ok),
+            None => quote_spanned!(ty.span()=> <#ty as __rpc::IntoRpcResult>::Ok),
+        },
     }
+}
+
+/// The first type argument of a path type: `T` of `Result<T, E>`.
+pub fn first_type_argument(ty: &syn::Type) -> Option<&syn::Type> {
+    let syn::Type::Path(path) = ty else { return None };
+    let syn::PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|arg| match arg {
+        syn::GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    })
 }
 
 /// The method's doc attributes, to copy onto generated items.

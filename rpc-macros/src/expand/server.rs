@@ -2,7 +2,8 @@
 //! mapping a wire name to decode params → call → typed result.
 
 use proc_macro2::TokenStream;
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
 
 use super::params_ident;
 use crate::model::{Output, Service};
@@ -61,7 +62,11 @@ pub fn implementation(service: &Service) -> TokenStream {
         let args: Vec<_> = method.args.iter().map(|arg| &arg.ident).collect();
         let call = quote!(<__T as #trait_ident>::#name(&*service, #(#args),*).await);
         let result = match &method.output {
-            Output::Fallible(_) => quote!(__rpc::IntoRpcResult::into_rpc_result(#call)),
+            // Spanned on the return type: an error type that is not
+            // `Into<RpcError>` is reported where the user wrote it.
+            Output::Fallible(ty) => quote_spanned! {ty.span()=>
+                __rpc::IntoRpcResult::into_rpc_result(#call)
+            },
             Output::Plain(_) | Output::Unit => {
                 quote!(::core::result::Result::Ok::<_, ::rpc_core::RpcError>(#call))
             }

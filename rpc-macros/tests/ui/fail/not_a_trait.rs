@@ -1,0 +1,4 @@
+#[rpc_core::service]
+pub struct Svc;
+
+fn main() {}
