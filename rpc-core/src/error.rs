@@ -292,7 +292,11 @@ mod tests {
             (RpcError::invalid_params("x"), -32602, 400),
             (RpcError::internal("x"), -32603, 500),
             (RpcError::new(7, "x"), 7, 500),
-            (RpcError::new(7, "x").with_status(StatusCode::CONFLICT), 7, 409),
+            (
+                RpcError::new(7, "x").with_status(StatusCode::CONFLICT),
+                7,
+                409,
+            ),
         ];
         for (err, code, status) in cases {
             assert_eq!(err.code(), code);

@@ -3,9 +3,7 @@
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{
-    ClientError, Context, Dispatcher, MethodMeta, Params, Protocol, Request, Transport,
-};
+use crate::{ClientError, Context, Dispatcher, MethodMeta, Params, Protocol, Request, Transport};
 
 /// A [`Transport`] that calls a [`Dispatcher`] in the same process: the params
 /// are encoded and the result decoded exactly as over the wire (as JSON), and

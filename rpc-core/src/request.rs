@@ -66,8 +66,8 @@ impl Request {
 
 /// A deserializer that a front end lends to decode a method's parameters.
 ///
-/// A front end whose payload is not JSON (XML-RPC `<params>`, REST path + query
-/// + body) implements this and wraps it in [`Params::custom`]. The dispatcher
+/// A front end whose payload is not JSON (XML-RPC `<params>`, REST path, query
+/// and body) implements this and wraps it in [`Params::custom`]. The dispatcher
 /// asks for the parameters once, as the method's params struct; `visit` runs
 /// with a deserializer over the payload, typically
 /// `visit(&mut <dyn erased_serde::Deserializer>::erase(&mut my_deserializer))`.

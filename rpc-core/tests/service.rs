@@ -50,7 +50,10 @@ struct Map;
 
 impl Geo for Map {
     async fn translate(&self, point: Point, dx: i32, dy: Option<i32>) -> Result<Point, GeoError> {
-        let moved = Point { x: point.x + dx, y: point.y + dy.unwrap_or(0) };
+        let moved = Point {
+            x: point.x + dx,
+            y: point.y + dy.unwrap_or(0),
+        };
         if moved.x.abs() > 100 || moved.y.abs() > 100 {
             return Err(GeoError::OffTheMap(moved.x, moved.y));
         }
@@ -75,9 +78,15 @@ fn client() -> GeoClient<LocalTransport> {
 #[tokio::test]
 async fn every_method_round_trips_in_process() {
     let client = client();
-    let p = client.translate(Point { x: 1, y: 2 }, 3, Some(4)).await.unwrap();
+    let p = client
+        .translate(Point { x: 1, y: 2 }, 3, Some(4))
+        .await
+        .unwrap();
     assert_eq!(p, Point { x: 4, y: 6 });
-    let p = client.translate(Point { x: 1, y: 2 }, 3, None).await.unwrap();
+    let p = client
+        .translate(Point { x: 1, y: 2 }, 3, None)
+        .await
+        .unwrap();
     assert_eq!(p, Point { x: 4, y: 2 });
     assert_eq!(client.origin().await.unwrap(), Point { x: 0, y: 0 });
     client.nothing().await.unwrap();
@@ -86,8 +95,13 @@ async fn every_method_round_trips_in_process() {
 
 #[tokio::test]
 async fn application_errors_keep_their_code_and_message() {
-    let err = client().translate(Point { x: 99, y: 0 }, 5, None).await.unwrap_err();
-    let ClientError::Rpc(err) = err else { panic!("{err:?}") };
+    let err = client()
+        .translate(Point { x: 99, y: 0 }, 5, None)
+        .await
+        .unwrap_err();
+    let ClientError::Rpc(err) = err else {
+        panic!("{err:?}")
+    };
     assert_eq!(err.code(), 4001);
     assert_eq!(err.message(), "point (104, 0) is off the map");
     let err = client().twice(i64::MAX).await.unwrap_err();
@@ -112,16 +126,39 @@ fn metadata_describes_every_method() {
     assert_eq!(meta.namespace, Some("geo"));
     assert_eq!(meta.doc, "Geometry on a small map.");
     let names: Vec<_> = meta.methods.iter().map(|m| m.name).collect();
-    assert_eq!(names, ["geo.translate", "geo.origin.get", "geo.nothing", "geo.twice", "geo.boom"]);
+    assert_eq!(
+        names,
+        [
+            "geo.translate",
+            "geo.origin.get",
+            "geo.nothing",
+            "geo.twice",
+            "geo.boom"
+        ]
+    );
 
     let translate = &meta.methods[0];
     assert_eq!(translate.rust_name, "translate");
     assert_eq!(translate.doc, "Moves a point.\n\nFails off the map.");
-    let params: Vec<_> = translate.params.iter().map(|p| (p.name, p.ty.rust, p.optional)).collect();
-    assert_eq!(params, [("point", "Point", false), ("dx", "i32", false), ("dy", "Option<i32>", true)]);
+    let params: Vec<_> = translate
+        .params
+        .iter()
+        .map(|p| (p.name, p.ty.rust, p.optional))
+        .collect();
+    assert_eq!(
+        params,
+        [
+            ("point", "Point", false),
+            ("dx", "i32", false),
+            ("dy", "Option<i32>", true)
+        ]
+    );
     assert_eq!(translate.result.rust, "Point");
     let rest = translate.rest.unwrap();
-    assert_eq!((rest.method, rest.path, rest.status), (RestMethod::Post, "/points/move/{dx}", 201));
+    assert_eq!(
+        (rest.method, rest.path, rest.status),
+        (RestMethod::Post, "/points/move/{dx}", 201)
+    );
     let mut components = Vec::new();
     (translate.params[0].ty.components)(&mut components);
     let schema = serde_json::to_value((translate.result.schema)()).unwrap();
@@ -149,8 +186,14 @@ impl Other for OtherImpl {
 async fn merged_services_share_one_dispatcher() {
     let dispatcher = Dispatcher::new(GeoServer::new(Map)).merge(OtherServer::new(OtherImpl));
     let transport = LocalTransport::new(dispatcher.clone());
-    assert_eq!(OtherClient::new(transport.clone()).origin().await.unwrap(), 7);
-    assert_eq!(GeoClient::new(transport).origin().await.unwrap(), Point { x: 0, y: 0 });
+    assert_eq!(
+        OtherClient::new(transport.clone()).origin().await.unwrap(),
+        7
+    );
+    assert_eq!(
+        GeoClient::new(transport).origin().await.unwrap(),
+        Point { x: 0, y: 0 }
+    );
     assert_eq!(dispatcher.services().len(), 2);
 }
 

@@ -54,9 +54,7 @@ pub(crate) fn check_content_type(
         Some(media_type) if accepts(&media_type) => Ok(()),
         _ => Err(Problem::new(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            format!(
-                "unsupported content type {value:?}: send `Content-Type: {expected}`"
-            ),
+            format!("unsupported content type {value:?}: send `Content-Type: {expected}`"),
         )),
     }
 }

@@ -20,7 +20,9 @@ pub(crate) struct JsonRpcState {
 /// notifications, and a problem document for what is not JSON-RPC's to answer.
 pub(crate) async fn serve(State(state): State<Arc<JsonRpcState>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    if let Err(problem) = body::check_content_type(&parts.headers, "application/json", body::is_json) {
+    if let Err(problem) =
+        body::check_content_type(&parts.headers, "application/json", body::is_json)
+    {
         return problem.into_response();
     }
     let bytes = match body::read(body, &parts.headers, state.max_body_size).await {
@@ -33,9 +35,10 @@ pub(crate) async fn serve(State(state): State<Arc<JsonRpcState>>, request: Reque
     match state.jsonrpc.handle(bytes, context).await {
         Some(answer) => {
             let mut response = answer.into_response();
-            response
-                .headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            response.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
             response
         }
         None => StatusCode::NO_CONTENT.into_response(),

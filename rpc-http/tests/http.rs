@@ -45,16 +45,30 @@ async fn echo_server() -> std::net::SocketAddr {
 
 #[tokio::test]
 async fn a_body_over_the_limit_is_413_problem_json() {
-    let app = RpcRouter::new(EchoServer::new(EchoImpl)).max_body_size(100).into_router();
+    let app = RpcRouter::new(EchoServer::new(EchoImpl))
+        .max_body_size(100)
+        .into_router();
     let addr = common::spawn(app).await;
-    let big = format!(r#"{{"jsonrpc":"2.0","method":"echo","params":["{}"],"id":1}}"#, "x".repeat(200));
+    let big = format!(
+        r#"{{"jsonrpc":"2.0","method":"echo","params":["{}"],"id":1}}"#,
+        "x".repeat(200)
+    );
     let answer = common::jsonrpc(addr, &big).await;
     assert_eq!(answer.status, 413);
     assert_eq!(answer.headers["content-type"], "application/problem+json");
     assert_eq!(answer.json()["status"], 413);
-    assert!(answer.json()["detail"].as_str().unwrap().contains("100 bytes"));
+    assert!(
+        answer.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("100 bytes")
+    );
     // Under the limit, the same router answers.
-    let small = common::jsonrpc(addr, r#"{"jsonrpc":"2.0","method":"echo","params":["hi"],"id":1}"#).await;
+    let small = common::jsonrpc(
+        addr,
+        r#"{"jsonrpc":"2.0","method":"echo","params":["hi"],"id":1}"#,
+    )
+    .await;
     assert_eq!(small.json()["result"], "hi");
 }
 
@@ -64,10 +78,22 @@ async fn a_body_that_is_not_json_is_415_problem_json() {
     let answer = common::send(addr, Method::POST, "/jsonrpc", Some("text/xml"), "<x/>").await;
     assert_eq!(answer.status, 415);
     assert_eq!(answer.headers["content-type"], "application/problem+json");
-    assert!(answer.json()["detail"].as_str().unwrap().contains("application/json"));
+    assert!(
+        answer.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("application/json")
+    );
     // A charset parameter and no content type at all are fine.
     let body = r#"{"jsonrpc":"2.0","method":"echo","params":["a"],"id":1}"#;
-    let answer = common::send(addr, Method::POST, "/jsonrpc", Some("application/json; charset=utf-8"), body).await;
+    let answer = common::send(
+        addr,
+        Method::POST,
+        "/jsonrpc",
+        Some("application/json; charset=utf-8"),
+        body,
+    )
+    .await;
     assert_eq!(answer.json()["result"], "a");
     let answer = common::send(addr, Method::POST, "/jsonrpc", None, body).await;
     assert_eq!(answer.json()["result"], "a");
@@ -90,15 +116,31 @@ async fn a_panic_is_an_internal_error_and_the_server_keeps_serving() {
     let error = &answer.json()["error"];
     assert_eq!(error["code"], -32603);
     assert!(!answer.body.contains("hunter2"), "{}", answer.body);
-    let after = common::jsonrpc(addr, r#"{"jsonrpc":"2.0","method":"echo","params":["still here"],"id":2}"#).await;
+    let after = common::jsonrpc(
+        addr,
+        r#"{"jsonrpc":"2.0","method":"echo","params":["still here"],"id":2}"#,
+    )
+    .await;
     assert_eq!(after.json()["result"], "still here");
 }
 
 #[tokio::test]
 async fn invalid_utf8_and_garbage_are_parse_errors() {
     let addr = echo_server().await;
-    for body in [&b"\xff\xfe{"[..], b"{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[\"\xff\"],\"id\":1}", b"", b"nul"] {
-        let answer = common::send(addr, Method::POST, "/jsonrpc", Some("application/json"), body.to_vec()).await;
+    for body in [
+        &b"\xff\xfe{"[..],
+        b"{\"jsonrpc\":\"2.0\",\"method\":\"echo\",\"params\":[\"\xff\"],\"id\":1}",
+        b"",
+        b"nul",
+    ] {
+        let answer = common::send(
+            addr,
+            Method::POST,
+            "/jsonrpc",
+            Some("application/json"),
+            body.to_vec(),
+        )
+        .await;
         assert_eq!(answer.status, 200);
         assert_eq!(answer.json()["error"]["code"], -32700, "{body:?}");
         assert_eq!(answer.json()["id"], serde_json::Value::Null);
@@ -112,16 +154,31 @@ async fn the_router_nests_and_merges_like_any_axum_router() {
         .route("/health", axum::routing::get(|| async { "ok" }));
     let addr = common::spawn(app).await;
     let body = r#"{"jsonrpc":"2.0","method":"echo","params":{"text":"nested"},"id":1}"#;
-    let answer = common::send(addr, Method::POST, "/api/jsonrpc", Some("application/json"), body).await;
+    let answer = common::send(
+        addr,
+        Method::POST,
+        "/api/jsonrpc",
+        Some("application/json"),
+        body,
+    )
+    .await;
     assert_eq!(answer.json()["result"], "nested");
-    assert_eq!(common::send(addr, Method::GET, "/health", None, "").await.body, "ok");
+    assert_eq!(
+        common::send(addr, Method::GET, "/health", None, "")
+            .await
+            .body,
+        "ok"
+    );
 }
 
 #[tokio::test]
 async fn the_typed_client_calls_over_http() {
     let addr = echo_server().await;
     let client = EchoClient::new(JsonRpcTransport::new(&format!("http://{addr}/jsonrpc")).unwrap());
-    assert_eq!(client.echo("héllo \"there\"".into()).await.unwrap(), "héllo \"there\"");
+    assert_eq!(
+        client.echo("héllo \"there\"".into()).await.unwrap(),
+        "héllo \"there\""
+    );
     let err = client.explode().await.unwrap_err();
     assert_eq!(err.rpc().unwrap().code(), RpcError::INTERNAL_ERROR);
     // Calls in flight at once share the connection pool.
@@ -141,12 +198,21 @@ async fn the_client_reports_transport_failures_and_timeouts() {
             .unwrap()
             .timeout(Duration::from_millis(50)),
     );
-    assert!(matches!(slow.sleep(2_000).await, Err(ClientError::Timeout(_))));
+    assert!(matches!(
+        slow.sleep(2_000).await,
+        Err(ClientError::Timeout(_))
+    ));
 
     // A port that nothing listens on.
-    let free = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
     let nobody = EchoClient::new(JsonRpcTransport::new(&format!("http://{free}/jsonrpc")).unwrap());
-    assert!(matches!(nobody.echo("x".into()).await, Err(ClientError::Transport(_))));
+    assert!(matches!(
+        nobody.echo("x".into()).await,
+        Err(ClientError::Transport(_))
+    ));
 
     // A URL that is not a JSON-RPC endpoint: the HTTP status is reported.
     let wrong = EchoClient::new(JsonRpcTransport::new(&format!("http://{addr}/nope")).unwrap());
@@ -154,7 +220,12 @@ async fn the_client_reports_transport_failures_and_timeouts() {
     assert!(err.to_string().contains("404"), "{err}");
 
     assert!(JsonRpcTransport::new("ftp://x/").is_err());
-    assert!(JsonRpcTransport::new("https://x/").unwrap_err().to_string().contains("https"));
+    assert!(
+        JsonRpcTransport::new("https://x/")
+            .unwrap_err()
+            .to_string()
+            .contains("https")
+    );
 }
 
 /// A layer that refuses calls without an `x-token: letmein` header: the
@@ -194,15 +265,30 @@ where
 async fn layers_on_the_dispatcher_see_the_http_headers() {
     let dispatcher = Dispatcher::new(EchoServer::new(EchoImpl))
         .layer(tower::layer::layer_fn(RequireToken))
-        .layer(tower::timeout::TimeoutLayer::new(Duration::from_millis(100)));
+        .layer(tower::timeout::TimeoutLayer::new(Duration::from_millis(
+            100,
+        )));
     let addr = common::spawn(rpc_http::router(dispatcher)).await;
     let url = format!("http://{addr}/jsonrpc");
 
     let anonymous = EchoClient::new(JsonRpcTransport::new(&url).unwrap());
-    assert_eq!(anonymous.echo("x".into()).await.unwrap_err().rpc().unwrap().code(), 401);
+    assert_eq!(
+        anonymous
+            .echo("x".into())
+            .await
+            .unwrap_err()
+            .rpc()
+            .unwrap()
+            .code(),
+        401
+    );
 
     let token = http::HeaderValue::from_static("letmein");
-    let trusted = EchoClient::new(JsonRpcTransport::new(&url).unwrap().header("x-token".try_into().unwrap(), token));
+    let trusted = EchoClient::new(
+        JsonRpcTransport::new(&url)
+            .unwrap()
+            .header("x-token".try_into().unwrap(), token),
+    );
     assert_eq!(trusted.echo("x".into()).await.unwrap(), "x");
     // The timeout layer's error is answered, as an internal error.
     let err = trusted.sleep(1_000).await.unwrap_err();

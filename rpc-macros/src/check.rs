@@ -41,7 +41,11 @@ fn rest_placeholders_bind_arguments(cx: &Ctxt, service: &Service) {
             } else if method.args.iter().any(|arg| arg.ident == name) {
                 bound.push(name);
             } else {
-                let args: Vec<String> = method.args.iter().map(|a| format!("`{}`", a.ident)).collect();
+                let args: Vec<String> = method
+                    .args
+                    .iter()
+                    .map(|a| format!("`{}`", a.ident))
+                    .collect();
                 let known = if args.is_empty() {
                     "it has no arguments".to_owned()
                 } else {

@@ -36,7 +36,12 @@ impl Ctxt {
 
     /// All the errors, combined into one; `Ok` when there were none.
     pub fn check(self) -> syn::Result<()> {
-        let mut errors = self.errors.borrow_mut().take().unwrap_or_default().into_iter();
+        let mut errors = self
+            .errors
+            .borrow_mut()
+            .take()
+            .unwrap_or_default()
+            .into_iter();
         let Some(mut combined) = errors.next() else {
             return Ok(());
         };

@@ -40,7 +40,9 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
         Ok(item) => item,
         Err(err) => {
             let message = "#[service] goes on a trait: `#[rpc_core::service] pub trait MyService { async fn ...; }`";
-            return syn::Error::new(err.span(), message).to_compile_error().into();
+            return syn::Error::new(err.span(), message)
+                .to_compile_error()
+                .into();
         }
     };
     let cx = ctxt::Ctxt::new();
@@ -68,10 +70,10 @@ fn strip_inert_attributes(mut item: ItemTrait) -> ItemTrait {
                 .retain(|a| !a.path().is_ident("rpc") && !a.path().is_ident("rest"));
             if func.default.is_none() {
                 for input in &mut func.sig.inputs {
-                    if let syn::FnArg::Typed(typed) = input {
-                        if !matches!(*typed.pat, syn::Pat::Ident(_)) {
-                            *typed.pat = syn::parse_quote!(_);
-                        }
+                    if let syn::FnArg::Typed(typed) = input
+                        && !matches!(*typed.pat, syn::Pat::Ident(_))
+                    {
+                        *typed.pat = syn::parse_quote!(_);
                     }
                 }
             }

@@ -102,7 +102,10 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
         fail(constness, "an rpc method cannot be `const`");
     }
     if let Some(unsafety) = &sig.unsafety {
-        fail(unsafety, "an rpc method cannot be `unsafe`: callers on the wire cannot uphold its contract");
+        fail(
+            unsafety,
+            "an rpc method cannot be `unsafe`: callers on the wire cannot uphold its contract",
+        );
     }
     if let Some(abi) = &sig.abi {
         fail(abi, "an rpc method cannot have an `extern` ABI");
@@ -120,7 +123,9 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
     let mut inputs = sig.inputs.iter();
     match inputs.next() {
         Some(FnArg::Receiver(receiver))
-            if receiver.reference.is_some() && receiver.mutability.is_none() && receiver.colon_token.is_none() => {}
+            if receiver.reference.is_some()
+                && receiver.mutability.is_none()
+                && receiver.colon_token.is_none() => {}
         Some(FnArg::Receiver(receiver)) => fail(
             receiver,
             "an rpc method takes `&self`: calls run concurrently on one shared service, \
@@ -169,7 +174,10 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
                 );
             }
             if matches!(**ty, Type::ImplTrait(_)) {
-                fail(ty, "an rpc method must return a concrete type, not `impl Trait`");
+                fail(
+                    ty,
+                    "an rpc method must return a concrete type, not `impl Trait`",
+                );
             }
             if last_segment_is(ty, "Result") {
                 Output::Fallible((**ty).clone())
@@ -190,7 +198,10 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
             name = rpc_attr(cx, &attr).or(name);
         } else if attr.path().is_ident("rest") {
             if rest.is_some() {
-                fail(&attr, "#[rest] is given twice on this method: a method has one route");
+                fail(
+                    &attr,
+                    "#[rest] is given twice on this method: a method has one route",
+                );
             }
             rest = rest_attr(cx, &attr).or(rest);
         } else {
@@ -236,7 +247,10 @@ fn rpc_attr(cx: &Ctxt, attr: &Attribute) -> Option<LitStr> {
         if meta.path.is_ident("name") {
             let lit: LitStr = meta.value()?.parse()?;
             if lit.value().is_empty() || lit.value().chars().any(char::is_whitespace) {
-                cx.error_spanned_by(&lit, "a method's wire name must be non-empty and without spaces");
+                cx.error_spanned_by(
+                    &lit,
+                    "a method's wire name must be non-empty and without spaces",
+                );
             } else {
                 name = Some(lit);
             }
@@ -259,10 +273,16 @@ fn rest_attr(cx: &Ctxt, attr: &Attribute) -> Option<Rest> {
     let mut route: Option<(RestVerb, LitStr)> = None;
     let mut status = None;
     let result = attr.parse_nested_meta(|meta| {
-        if let Some((_, verb)) = RestVerb::ALL.iter().find(|(key, _)| meta.path.is_ident(key)) {
+        if let Some((_, verb)) = RestVerb::ALL
+            .iter()
+            .find(|(key, _)| meta.path.is_ident(key))
+        {
             let lit: LitStr = meta.value()?.parse()?;
             if route.is_some() {
-                cx.error_spanned_by(&meta.path, "#[rest] takes one route: a method has one HTTP method and path");
+                cx.error_spanned_by(
+                    &meta.path,
+                    "#[rest] takes one route: a method has one HTTP method and path",
+                );
             } else {
                 route = Some((*verb, lit));
             }
@@ -271,7 +291,10 @@ fn rest_attr(cx: &Ctxt, attr: &Attribute) -> Option<Rest> {
             let lit: LitInt = meta.value()?.parse()?;
             match lit.base10_parse::<u16>() {
                 Ok(code @ 200..=299) => status = Some(code),
-                _ => cx.error_spanned_by(&lit, "`status` is the success status, from 200 to 299 (e.g. 201)"),
+                _ => cx.error_spanned_by(
+                    &lit,
+                    "`status` is the success status, from 200 to 299 (e.g. 201)",
+                ),
             }
             Ok(())
         } else {
@@ -287,7 +310,10 @@ fn rest_attr(cx: &Ctxt, attr: &Attribute) -> Option<Rest> {
         return None;
     }
     let Some((verb, path)) = route else {
-        cx.error_spanned_by(attr, "#[rest] needs a route, e.g. #[rest(get = \"/servers/{id}\")]");
+        cx.error_spanned_by(
+            attr,
+            "#[rest] needs a route, e.g. #[rest(get = \"/servers/{id}\")]",
+        );
         return None;
     };
     let placeholders = placeholders(cx, &path)?;
@@ -335,13 +361,19 @@ fn placeholders(cx: &Ctxt, path: &LitStr) -> Option<Vec<String>> {
 pub fn doc_of(attrs: &[Attribute]) -> String {
     let mut lines = Vec::new();
     for attr in attrs {
-        if let Meta::NameValue(nv) = &attr.meta {
-            if nv.path.is_ident("doc") {
-                if let Expr::Lit(ExprLit { lit: Lit::Str(s), .. }) = &nv.value {
-                    let line = s.value();
-                    lines.push(line.strip_prefix(' ').unwrap_or(&line).trim_end().to_owned());
-                }
-            }
+        if let Meta::NameValue(nv) = &attr.meta
+            && nv.path.is_ident("doc")
+            && let Expr::Lit(ExprLit {
+                lit: Lit::Str(s), ..
+            }) = &nv.value
+        {
+            let line = s.value();
+            lines.push(
+                line.strip_prefix(' ')
+                    .unwrap_or(&line)
+                    .trim_end()
+                    .to_owned(),
+            );
         }
     }
     lines.join("\n").trim().to_owned()
@@ -371,11 +403,9 @@ fn borrowed(ty: &Type) -> Option<TokenStream> {
 
 fn last_segment_is(ty: &Type, name: &str) -> bool {
     match ty {
-        Type::Path(p) if p.qself.is_none() => p
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == name && matches!(s.arguments, PathArguments::AngleBracketed(_))),
+        Type::Path(p) if p.qself.is_none() => p.path.segments.last().is_some_and(|s| {
+            s.ident == name && matches!(s.arguments, PathArguments::AngleBracketed(_))
+        }),
         Type::Group(g) => last_segment_is(&g.elem, name),
         Type::Paren(p) => last_segment_is(&p.elem, name),
         _ => false,

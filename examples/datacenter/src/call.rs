@@ -23,22 +23,26 @@ async fn call<T: Transport>(
     mut args: Args<'_>,
 ) -> Result<String, Error> {
     let meta = DatacenterClient::<()>::METADATA;
-    if let Some(known) = meta.method(method) {
-        if args.raw.len() > known.params.len() {
-            return Err(format!(
-                "`{method}` takes {} argument(s), got {}",
-                known.params.len(),
-                args.raw.len()
-            )
-            .into());
-        }
+    if let Some(known) = meta.method(method)
+        && args.raw.len() > known.params.len()
+    {
+        let (takes, got) = (known.params.len(), args.raw.len());
+        return Err(format!("`{method}` takes {takes} argument(s), got {got}").into());
     }
     match method {
         "get_active_servers" => json(client.get_active_servers(args.required()?).await),
         "get_server" => json(client.get_server(args.required()?).await),
-        "list_servers" => json(client.list_servers(args.optional()?, args.optional()?).await),
+        "list_servers" => json(
+            client
+                .list_servers(args.optional()?, args.optional()?)
+                .await,
+        ),
         "create_server" => json(client.create_server(args.required()?).await),
-        "update_server" => json(client.update_server(args.required()?, args.required()?).await),
+        "update_server" => json(
+            client
+                .update_server(args.required()?, args.required()?)
+                .await,
+        ),
         "delete_server" => json(client.delete_server(args.required()?).await),
         other => {
             let known: Vec<_> = meta.methods.iter().map(|m| m.name).collect();
@@ -55,7 +59,9 @@ fn json<T: Serialize>(result: Result<T, ClientError>) -> Result<String, Error> {
             "{} (code {}){}",
             err.message(),
             err.code(),
-            err.data().map(|d| format!(", data: {d}")).unwrap_or_default()
+            err.data()
+                .map(|d| format!(", data: {d}"))
+                .unwrap_or_default()
         )
         .into()),
         Err(other) => Err(other.into()),
@@ -71,14 +77,20 @@ struct Args<'a> {
 
 impl<'a> Args<'a> {
     fn new(method: &'a str, raw: &'a [String]) -> Self {
-        Self { method, raw, next: 0 }
+        Self {
+            method,
+            raw,
+            next: 0,
+        }
     }
 
     fn required<T: DeserializeOwned>(&mut self) -> Result<T, Error> {
         let position = self.next + 1;
         match self.optional::<T>()? {
             Some(value) => Ok(value),
-            None => Err(format!("`{}` needs an argument at position {position}", self.method).into()),
+            None => {
+                Err(format!("`{}` needs an argument at position {position}", self.method).into())
+            }
         }
     }
 

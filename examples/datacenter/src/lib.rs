@@ -128,7 +128,11 @@ pub trait Datacenter {
 
     /// Changes some fields of a server.
     #[rest(patch = "/servers/{id}")]
-    async fn update_server(&self, id: u32, changes: ServerChanges) -> Result<Server, DatacenterError>;
+    async fn update_server(
+        &self,
+        id: u32,
+        changes: ServerChanges,
+    ) -> Result<Server, DatacenterError>;
 
     /// Removes a server.
     #[rest(delete = "/servers/{id}")]

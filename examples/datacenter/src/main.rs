@@ -11,7 +11,10 @@ use datacenter::{DatacenterServer, InMemory};
 use tokio::net::TcpListener;
 
 #[derive(Parser)]
-#[command(version, about = "The datacenter inventory, served over every protocol of the rpc framework")]
+#[command(
+    version,
+    about = "The datacenter inventory, served over every protocol of the rpc framework"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -44,8 +47,7 @@ enum Command {
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .with_writer(std::io::stderr)
         .init();

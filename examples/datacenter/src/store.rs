@@ -58,11 +58,15 @@ impl InMemory {
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, State> {
         // A panic never happens while the lock is held: the data stays valid.
-        self.state.read().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn write(&self) -> std::sync::RwLockWriteGuard<'_, State> {
-        self.state.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -131,12 +135,19 @@ impl Datacenter for InMemory {
         Ok(server)
     }
 
-    async fn update_server(&self, id: u32, changes: ServerChanges) -> Result<Server, DatacenterError> {
+    async fn update_server(
+        &self,
+        id: u32,
+        changes: ServerChanges,
+    ) -> Result<Server, DatacenterError> {
         let mut state = self.write();
         if let Some(hostname) = &changes.hostname {
             state.check_hostname(hostname, Some(id))?;
         }
-        let server = state.servers.get_mut(&id).ok_or(DatacenterError::NotFound(id))?;
+        let server = state
+            .servers
+            .get_mut(&id)
+            .ok_or(DatacenterError::NotFound(id))?;
         if let Some(hostname) = changes.hostname {
             server.hostname = hostname;
         }

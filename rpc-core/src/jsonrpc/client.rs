@@ -20,7 +20,11 @@ struct OutgoingCall<'a, P> {
 /// let body = rpc_core::jsonrpc::encode_call("add", &[1, 2], 7).unwrap();
 /// assert_eq!(body, br#"{"jsonrpc":"2.0","method":"add","params":[1,2],"id":7}"#);
 /// ```
-pub fn encode_call<P: Serialize>(method: &str, params: &P, id: u64) -> Result<Vec<u8>, ClientError> {
+pub fn encode_call<P: Serialize>(
+    method: &str,
+    params: &P,
+    id: u64,
+) -> Result<Vec<u8>, ClientError> {
     let call = OutgoingCall {
         jsonrpc: "2.0",
         method,

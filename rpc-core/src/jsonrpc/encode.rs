@@ -16,7 +16,11 @@ pub(crate) fn write_result(out: &mut Vec<u8>, id: &[u8], value: &BoxSerialize) {
         Err(err) => {
             tracing::error!(error = %err, "cannot serialize a method's result as JSON");
             out.truncate(start);
-            write_error(out, id, &RpcError::internal("internal error: the result cannot be encoded"));
+            write_error(
+                out,
+                id,
+                &RpcError::internal("internal error: the result cannot be encoded"),
+            );
         }
     }
 }

@@ -110,13 +110,15 @@ fn parse_batch(body: &Bytes, max_batch_len: usize) -> Incoming {
     }
     let entries = items
         .into_iter()
-        .map(|item| match serde_json::from_str::<RawCall<'_>>(item.get()) {
-            Ok(raw) => validate(raw, body),
-            Err(_) => Err(Invalid {
-                id: None,
-                error: not_a_request(),
-            }),
-        })
+        .map(
+            |item| match serde_json::from_str::<RawCall<'_>>(item.get()) {
+                Ok(raw) => validate(raw, body),
+                Err(_) => Err(Invalid {
+                    id: None,
+                    error: not_a_request(),
+                }),
+            },
+        )
         .collect();
     Incoming::Batch(entries)
 }
@@ -151,7 +153,10 @@ fn validate(raw: RawCall<'_>, body: &Bytes) -> Entry {
     if raw.jsonrpc.map(RawValue::get) != Some(r#""2.0""#) {
         return Err(invalid(r#"invalid request: `jsonrpc` must be "2.0""#));
     }
-    let method = match raw.method.map(|m| serde_json::from_str::<Cow<'_, str>>(m.get())) {
+    let method = match raw
+        .method
+        .map(|m| serde_json::from_str::<Cow<'_, str>>(m.get()))
+    {
         Some(Ok(method)) => method,
         _ => return Err(invalid("invalid request: `method` must be a string")),
     };
@@ -160,7 +165,11 @@ fn validate(raw: RawCall<'_>, body: &Bytes) -> Entry {
         Some(params) if matches!(params.get().as_bytes().first(), Some(b'[' | b'{')) => {
             Params::json(body.slice_ref(params.get().as_bytes()))
         }
-        Some(_) => return Err(invalid("invalid request: `params` must be an array or an object")),
+        Some(_) => {
+            return Err(invalid(
+                "invalid request: `params` must be an array or an object",
+            ));
+        }
     };
     Ok(Call {
         method: method.into(),
@@ -189,8 +198,8 @@ mod tests {
 
     #[test]
     fn reads_a_call_and_keeps_id_and_params_raw() {
-        let call = single(r#"{"jsonrpc":"2.0","method":"sub","params":[42, 23],"id":"a\"b"}"#)
-            .unwrap();
+        let call =
+            single(r#"{"jsonrpc":"2.0","method":"sub","params":[42, 23],"id":"a\"b"}"#).unwrap();
         assert_eq!(&*call.method, "sub");
         assert_eq!(call.id.unwrap().as_bytes(), br#""a\"b""#);
         let (a, b): (i32, i32) = call.params.decode().unwrap();
@@ -222,8 +231,14 @@ mod tests {
 
     #[test]
     fn rejects_what_is_not_json_or_an_acceptable_batch() {
-        assert_eq!(rejected(r#"{"jsonrpc":"2.0","method":"foobar"#).code(), RpcError::PARSE_ERROR);
-        assert_eq!(rejected(r#"[{"jsonrpc":"2.0"},"#).code(), RpcError::PARSE_ERROR);
+        assert_eq!(
+            rejected(r#"{"jsonrpc":"2.0","method":"foobar"#).code(),
+            RpcError::PARSE_ERROR
+        );
+        assert_eq!(
+            rejected(r#"[{"jsonrpc":"2.0"},"#).code(),
+            RpcError::PARSE_ERROR
+        );
         assert_eq!(rejected("").code(), RpcError::PARSE_ERROR);
         assert_eq!(rejected(" [ ] ").code(), RpcError::INVALID_REQUEST);
         assert!(rejected("[1,2,3]").message().contains("limit of 2"));

@@ -52,11 +52,21 @@ impl Endpoint {
             url: url.to_owned(),
             reason: reason.to_owned(),
         };
-        let uri: Uri = url.parse().map_err(|e: http::uri::InvalidUri| invalid(&e.to_string()))?;
+        let uri: Uri = url
+            .parse()
+            .map_err(|e: http::uri::InvalidUri| invalid(&e.to_string()))?;
         match uri.scheme_str() {
             Some("http") => {}
-            Some("https") => return Err(invalid("https is not supported yet: put a TLS proxy in front, or call over http")),
-            _ => return Err(invalid("give a full URL such as http://127.0.0.1:8080/jsonrpc")),
+            Some("https") => {
+                return Err(invalid(
+                    "https is not supported yet: put a TLS proxy in front, or call over http",
+                ));
+            }
+            _ => {
+                return Err(invalid(
+                    "give a full URL such as http://127.0.0.1:8080/jsonrpc",
+                ));
+            }
         }
         if uri.host().is_none() {
             return Err(invalid("the URL has no host"));
@@ -80,14 +90,22 @@ impl Endpoint {
     }
 
     /// POSTs `body` and reads the answer in whole, within the timeout.
-    pub async fn post(&self, content_type: &'static str, body: Vec<u8>) -> Result<Answer, ClientError> {
+    pub async fn post(
+        &self,
+        content_type: &'static str,
+        body: Vec<u8>,
+    ) -> Result<Answer, ClientError> {
         let exchange = async {
             let mut request = Request::post(self.uri.clone())
                 .header(header::CONTENT_TYPE, content_type)
                 .body(Full::new(Bytes::from(body)))
                 .map_err(ClientError::transport)?;
             request.headers_mut().extend(self.headers.clone());
-            let response = self.client.request(request).await.map_err(ClientError::transport)?;
+            let response = self
+                .client
+                .request(request)
+                .await
+                .map_err(ClientError::transport)?;
             let status = response.status();
             let body = Limited::new(response.into_body(), self.max_response_size)
                 .collect()

@@ -38,7 +38,9 @@ pub async fn send(
     body: impl Into<Bytes>,
 ) -> Answer {
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
-    let mut request = Request::builder().method(method).uri(format!("http://{addr}{path}"));
+    let mut request = Request::builder()
+        .method(method)
+        .uri(format!("http://{addr}{path}"));
     if let Some(content_type) = content_type {
         request = request.header("content-type", content_type);
     }
@@ -58,5 +60,12 @@ pub async fn send(
 
 /// POSTs a JSON-RPC payload to `/jsonrpc`.
 pub async fn jsonrpc(addr: SocketAddr, body: &str) -> Answer {
-    send(addr, Method::POST, "/jsonrpc", Some("application/json"), body.to_owned()).await
+    send(
+        addr,
+        Method::POST,
+        "/jsonrpc",
+        Some("application/json"),
+        body.to_owned(),
+    )
+    .await
 }

@@ -3,9 +3,9 @@
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
+use syn::Type;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
-use syn::Type;
 
 use super::{first_type_argument, ok_type};
 use crate::model::{Output, Service};
@@ -30,7 +30,9 @@ pub fn expand(service: &Service) -> TokenStream {
             let spelled = match &method.output {
                 Output::Unit => "()".to_owned(),
                 Output::Plain(ty) => spelling(ty),
-                Output::Fallible(ty) => first_type_argument(ty).map_or_else(|| spelling(ty), spelling),
+                Output::Fallible(ty) => {
+                    first_type_argument(ty).map_or_else(|| spelling(ty), spelling)
+                }
             };
             let span = match &method.output {
                 Output::Unit => method.ident.span(),
@@ -44,9 +46,11 @@ pub fn expand(service: &Service) -> TokenStream {
             Some(rest) => {
                 let verb = syn::Ident::new(rest.verb.variant(), rest.path.span());
                 let path = &rest.path;
-                let status = rest
-                    .status
-                    .unwrap_or(if method.output.returns_unit() { 204 } else { 200 });
+                let status = rest.status.unwrap_or(if method.output.returns_unit() {
+                    204
+                } else {
+                    200
+                });
                 quote! {
                     ::core::option::Option::Some(::rpc_core::RestRoute {
                         method: ::rpc_core::RestMethod::#verb,

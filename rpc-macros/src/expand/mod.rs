@@ -60,7 +60,9 @@ fn ok_type(output: &Output) -> TokenStream {
 
 /// The first type argument of a path type: `T` of `Result<T, E>`.
 pub fn first_type_argument(ty: &syn::Type) -> Option<&syn::Type> {
-    let syn::Type::Path(path) = ty else { return None };
+    let syn::Type::Path(path) = ty else {
+        return None;
+    };
     let syn::PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else {
         return None;
     };

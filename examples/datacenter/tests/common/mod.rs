@@ -1,0 +1,77 @@
+//! The real `datacenter` binary, started on a free port, and `curl`.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Output, Stdio};
+
+/// A `datacenter serve` process, killed when dropped.
+pub struct Served {
+    pub child: Child,
+    pub url: String,
+}
+
+impl Served {
+    /// Starts `datacenter serve --listen 127.0.0.1:0` and waits for the line
+    /// that says where it listens.
+    pub fn start() -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_datacenter"))
+            .args(["serve", "--listen", "127.0.0.1:0"])
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the datacenter binary starts");
+        let stdout = child.stdout.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(stdout).read_line(&mut line).unwrap();
+        let url = line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {line:?}"))
+            .to_owned();
+        Self { child, url }
+    }
+
+    /// Runs `datacenter call --url … args…`.
+    pub fn call(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_datacenter"))
+            .args(["call", "--url", &self.url])
+            .args(args)
+            .output()
+            .unwrap()
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `curl -s` with `args`; returns the HTTP status and the body.
+pub fn curl(args: &[&str]) -> (u16, String) {
+    let output = Command::new("curl")
+        .args(["-s", "-w", "\n%{http_code}"])
+        .args(args)
+        .output()
+        .expect("curl is installed (the test command installs it)");
+    assert!(output.status.success(), "curl failed: {output:?}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    let (body, status) = text.rsplit_once('\n').unwrap();
+    (status.parse().unwrap(), body.to_owned())
+}
+
+/// POSTs a JSON-RPC payload with curl, as the README does.
+pub fn jsonrpc(url: &str, body: &str) -> (u16, String) {
+    curl(&[
+        &format!("{url}/jsonrpc"),
+        "-H",
+        "content-type: application/json",
+        "-d",
+        body,
+    ])
+}
+
+pub fn json(text: &str) -> serde_json::Value {
+    serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
