@@ -202,3 +202,49 @@ async fn merged_services_share_one_dispatcher() {
 fn merging_clashing_services_panics_with_advice() {
     let _ = Dispatcher::new(GeoServer::new(Map)).merge(GeoServer::new(Map));
 }
+
+#[derive(Clone, Debug, PartialEq)]
+struct User(&'static str);
+
+/// Methods that read the per-call context.
+#[rpc_core::service]
+pub trait Whoami {
+    /// The context may stand anywhere among the arguments.
+    async fn greet(
+        &self,
+        greeting: String,
+        #[context] ctx: rpc_core::Context,
+        punctuation: char,
+    ) -> String;
+}
+
+struct WhoamiImpl;
+
+impl Whoami for WhoamiImpl {
+    async fn greet(&self, greeting: String, ctx: rpc_core::Context, punctuation: char) -> String {
+        let user = ctx.extensions().get::<User>().map_or("stranger", |u| u.0);
+        format!(
+            "{greeting}, {user} ({}){punctuation}",
+            ctx.protocol().as_str()
+        )
+    }
+}
+
+#[tokio::test]
+async fn a_context_argument_receives_the_per_call_context() {
+    let mut context = rpc_core::Context::new(rpc_core::Protocol::Local);
+    context.extensions_mut().insert(User("ada"));
+    let transport = LocalTransport::new(WhoamiServer::new(WhoamiImpl)).with_context(context);
+    let client = WhoamiClient::new(transport);
+    // The client has no context argument: it is not on the wire.
+    assert_eq!(
+        client.greet("hello".into(), '!').await.unwrap(),
+        "hello, ada (local)!"
+    );
+    let params: Vec<_> = WhoamiClient::<()>::METADATA.methods[0]
+        .params
+        .iter()
+        .map(|p| p.name)
+        .collect();
+    assert_eq!(params, ["greeting", "punctuation"]);
+}

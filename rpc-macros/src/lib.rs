@@ -17,7 +17,10 @@
 //! - `#[rpc(name = "getActiveServers")]` on a method: its wire name;
 //! - `#[rest(get = "/country/{country}/server/active")]` on a method: its REST
 //!   route (`get`, `post`, `put`, `patch` or `delete`), and `status = 201` for
-//!   the success status.
+//!   the success status;
+//! - `#[context] ctx: rpc_core::Context` as an argument: the method receives the
+//!   per-call context (protocol, deadline, the HTTP headers and whatever a
+//!   layer added); it is not a parameter on the wire.
 //!
 //! Everything it cannot serve is a compile error on the offending tokens, all
 //! of them at once.
@@ -61,7 +64,7 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
 }
 
 /// The trait as the user wrote it, minus what only the attribute understands:
-/// our `#[rpc]` and `#[rest]` attributes, and argument patterns (which a
+/// our `#[rpc]` and `#[rest]` attributes, argument attributes and patterns (which a
 /// method without body cannot have, and which we reported already).
 fn strip_inert_attributes(mut item: ItemTrait) -> ItemTrait {
     for trait_item in &mut item.items {
@@ -70,10 +73,11 @@ fn strip_inert_attributes(mut item: ItemTrait) -> ItemTrait {
                 .retain(|a| !a.path().is_ident("rpc") && !a.path().is_ident("rest"));
             if func.default.is_none() {
                 for input in &mut func.sig.inputs {
-                    if let syn::FnArg::Typed(typed) = input
-                        && !matches!(*typed.pat, syn::Pat::Ident(_))
-                    {
-                        *typed.pat = syn::parse_quote!(_);
+                    if let syn::FnArg::Typed(typed) = input {
+                        typed.attrs.clear();
+                        if !matches!(*typed.pat, syn::Pat::Ident(_)) {
+                            *typed.pat = syn::parse_quote!(_);
+                        }
                     }
                 }
             }

@@ -24,7 +24,10 @@ pub struct Method {
     pub doc: String,
     /// Attributes kept on the trait's method (not `#[rpc]` nor `#[rest]`).
     pub attrs: Vec<Attribute>,
+    /// The arguments that come from the wire, in order.
     pub args: Vec<Arg>,
+    /// The `#[context]` argument, which receives the per-call context.
+    pub context: Option<ContextArg>,
     pub output: Output,
     pub rest: Option<Rest>,
     /// A provided method's body.
@@ -36,6 +39,24 @@ pub struct Arg {
     pub ty: Type,
     /// Whether the type is spelled `Option<…>`: it may then be left out.
     pub optional: bool,
+}
+
+pub struct ContextArg {
+    /// Its position among all the arguments (after `&self`).
+    pub index: usize,
+    pub ident: Ident,
+    pub ty: Type,
+}
+
+impl Method {
+    /// Every argument in the order of the signature: `(name, type)`.
+    pub fn signature_args(&self) -> Vec<(&Ident, &Type)> {
+        let mut all: Vec<_> = self.args.iter().map(|a| (&a.ident, &a.ty)).collect();
+        if let Some(context) = &self.context {
+            all.insert(context.index.min(all.len()), (&context.ident, &context.ty));
+        }
+        all
+    }
 }
 
 pub enum Output {

@@ -9,7 +9,7 @@ use syn::{
 };
 
 use crate::ctxt::Ctxt;
-use crate::model::{Arg, Method, Output, Rest, RestVerb, Service};
+use crate::model::{Arg, ContextArg, Method, Output, Rest, RestVerb, Service};
 
 /// Reads `#[service(...)]` and the trait it is on.
 pub fn service(cx: &Ctxt, args: TokenStream, item: ItemTrait) -> Service {
@@ -138,8 +138,23 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
     }
 
     let mut args = Vec::new();
-    for input in inputs {
+    let mut context: Option<ContextArg> = None;
+    for (index, input) in inputs.enumerate() {
         let FnArg::Typed(typed) = input else { continue };
+        let mut is_context = false;
+        for attr in &typed.attrs {
+            if attr.path().is_ident("context") {
+                if let Err(err) = attr.meta.require_path_only() {
+                    cx.syn_error(err);
+                }
+                is_context = true;
+            } else {
+                fail(
+                    attr,
+                    "the only attribute an rpc argument takes is #[context], for the per-call `rpc_core::Context`",
+                );
+            }
+        }
         let ident = match &*typed.pat {
             Pat::Ident(pat) if pat.by_ref.is_none() && pat.subpat.is_none() => pat.ident.clone(),
             other => {
@@ -150,6 +165,17 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
                 continue;
             }
         };
+        if is_context {
+            if context.is_some() {
+                fail(typed, "a method takes at most one #[context] argument");
+            }
+            context = Some(ContextArg {
+                index,
+                ident,
+                ty: (*typed.ty).clone(),
+            });
+            continue;
+        }
         if let Some(lifetime) = borrowed(&typed.ty) {
             fail(
                 &lifetime,
@@ -234,6 +260,7 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
         wire_name_span,
         attrs,
         args,
+        context,
         output,
         rest,
         default: func.default,

@@ -60,7 +60,17 @@ pub fn implementation(service: &Service) -> TokenStream {
         let name = &method.ident;
         let params = params_ident(method);
         let args: Vec<_> = method.args.iter().map(|arg| &arg.ident).collect();
-        let call = quote!(<__T as #trait_ident>::#name(&*service, #(#args),*).await);
+        // The call's arguments in the signature's order, the context where the
+        // `#[context]` argument stands.
+        let passed: Vec<TokenStream> = method
+            .signature_args()
+            .into_iter()
+            .map(|(ident, _)| match &method.context {
+                Some(context) if context.ident == *ident => quote!(context),
+                _ => quote!(#ident),
+            })
+            .collect();
+        let call = quote!(<__T as #trait_ident>::#name(&*service, #(#passed),*).await);
         let result = match &method.output {
             // Spanned on the return type: an error type that is not
             // `Into<RpcError>` is reported where the user wrote it.
@@ -98,7 +108,8 @@ pub fn implementation(service: &Service) -> TokenStream {
             }
 
             fn call(&mut self, request: ::rpc_core::Request) -> Self::Future {
-                let (method, params, _context) = request.into_parts();
+                #[allow(unused_variables)]
+                let (method, params, context) = request.into_parts();
                 match &*method {
                     #(#arms)*
                     _ => __rpc::method_not_found(&method),

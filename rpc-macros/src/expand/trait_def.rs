@@ -18,10 +18,10 @@ pub fn expand(service: &Service) -> TokenStream {
     let methods = service.methods.iter().map(|method| {
         let attrs = &method.attrs;
         let name = &method.ident;
-        let args = method.args.iter().map(|arg| {
-            let (ident, ty) = (&arg.ident, &arg.ty);
-            quote!(#ident: #ty)
-        });
+        let args = method
+            .signature_args()
+            .into_iter()
+            .map(|(ident, ty)| quote!(#ident: #ty));
         let output = match &method.output {
             Output::Unit => quote!(()),
             Output::Plain(ty) | Output::Fallible(ty) => quote!(#ty),
