@@ -61,6 +61,7 @@ mod metadata;
 mod request;
 mod response;
 mod service;
+pub mod xmlrpc;
 
 #[doc(hidden)]
 #[path = "private.rs"]

@@ -1,0 +1,217 @@
+//! `methodCall` and `methodResponse` documents, on both sides.
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use super::de::{DeError, ParamsDeserializer, ValueDeserializer};
+use super::reader::{Tag, Token, Tokens, XmlError, unexpected, validate};
+use super::ser::{ParamsSerializer, ValueSerializer, escape_into};
+use crate::{BoxSerialize, ClientError, ParamsDecoder, RpcError};
+
+const RESPONSE_HEAD: &[u8] = b"<?xml version=\"1.0\"?>\n<methodResponse>";
+
+/// The head of a `methodCall`: its method name and where its params start.
+pub(crate) struct CallHead {
+    pub method: String,
+    /// The position just after `<params>`, when there is one.
+    pub params_at: Option<usize>,
+}
+
+/// Reads a `methodCall`, validating the whole document first.
+pub(crate) fn parse_call(body: &[u8], max_depth: usize) -> Result<CallHead, XmlError> {
+    validate(body, max_depth)?;
+    let mut tokens = Tokens::new(body, usize::MAX);
+    match tokens.tag()? {
+        Token::Start(Tag::MethodCall) => {}
+        other => return Err(unexpected(&other, "<methodCall>")),
+    }
+    tokens.expect_start(Tag::MethodName)?;
+    let method = tokens.text()?.trim().to_owned();
+    if method.is_empty() {
+        return Err(XmlError::Invalid("the <methodName> is empty".into()));
+    }
+    let params_at = match tokens.tag()? {
+        Token::Start(Tag::Params) => Some(tokens.position()),
+        Token::End(Tag::MethodCall) => None,
+        other => return Err(unexpected(&other, "<params> or </methodCall>")),
+    };
+    Ok(CallHead { method, params_at })
+}
+
+/// The error of a document that cannot be read, as XML-RPC faults say it.
+pub(crate) fn xml_error(err: XmlError) -> RpcError {
+    match err {
+        XmlError::Syntax(message) => RpcError::parse_error(format!("parse error: {message}")),
+        XmlError::Invalid(message) => {
+            RpcError::invalid_request(format!("not an XML-RPC request: {message}"))
+        }
+    }
+}
+
+/// The params of a call in a validated document, decoded on demand.
+pub(crate) struct XmlParams {
+    pub body: Bytes,
+    /// Where the params start; `None` for a call without `<params>`.
+    pub at: Option<usize>,
+    /// `Params` for a call's `<param>`s, `Data` for the `<value>` of an array
+    /// (a multicall's params), whose content starts at `at`.
+    pub end: Tag,
+}
+
+impl ParamsDecoder for XmlParams {
+    fn decode(
+        self: Box<Self>,
+        visit: &mut dyn FnMut(
+            &mut dyn erased_serde::Deserializer<'_>,
+        ) -> Result<(), erased_serde::Error>,
+    ) -> Result<(), RpcError> {
+        let result = match self.at {
+            None => {
+                let none =
+                    serde::de::value::SeqDeserializer::<_, DeError>::new(std::iter::empty::<()>());
+                visit(&mut <dyn erased_serde::Deserializer>::erase(none))
+            }
+            Some(at) => {
+                let mut tokens = Tokens::fragment(&self.body[at..]);
+                let params = ParamsDeserializer {
+                    tokens: &mut tokens,
+                    end: self.end,
+                };
+                visit(&mut <dyn erased_serde::Deserializer>::erase(params))
+            }
+        };
+        result.map_err(|e| RpcError::invalid_params(format!("invalid params: {e}")))
+    }
+}
+
+/// Writes the `methodResponse` of a result; a result that cannot be written
+/// as XML-RPC is answered by an internal-error fault.
+pub(crate) fn write_response(value: &BoxSerialize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(RESPONSE_HEAD);
+    out.extend_from_slice(b"<params><param>");
+    match value.serialize(ValueSerializer::new(&mut out)) {
+        Ok(()) => {
+            out.extend_from_slice(b"</param></params></methodResponse>\n");
+            out
+        }
+        Err(err) => {
+            tracing::error!(error = %err, "cannot write a method's result as XML-RPC");
+            write_fault(&RpcError::internal(format!(
+                "internal error: the result cannot be written as XML-RPC: {err}"
+            )))
+        }
+    }
+}
+
+/// Writes the `methodResponse` of a fault: `faultCode` and `faultString`.
+pub(crate) fn write_fault(err: &RpcError) -> Vec<u8> {
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(RESPONSE_HEAD);
+    out.extend_from_slice(b"<fault>");
+    fault_value(&mut out, err);
+    out.extend_from_slice(b"</fault></methodResponse>\n");
+    out
+}
+
+/// `<value><struct>` with `faultCode` and `faultString`.
+fn fault_value(out: &mut Vec<u8>, err: &RpcError) {
+    out.extend_from_slice(b"<value><struct><member><name>faultCode</name><value><int>");
+    out.extend_from_slice(err.code().to_string().as_bytes());
+    out.extend_from_slice(
+        b"</int></value></member><member><name>faultString</name><value><string>",
+    );
+    let start = out.len();
+    if escape_into(out, err.message()).is_err() {
+        out.truncate(start);
+        let printable: String = err
+            .message()
+            .chars()
+            .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+            .collect();
+        let _ = escape_into(out, &printable);
+    }
+    out.extend_from_slice(b"</string></value></member></struct></value>");
+}
+
+/// Encodes the `methodCall` of `method` with `params`, each field of the
+/// params struct (or element of a tuple) as one positional `<param>`.
+///
+/// ```
+/// let body = rpc_core::xmlrpc::encode_call("add", &(1, "two")).unwrap();
+/// assert_eq!(
+///     String::from_utf8(body).unwrap(),
+///     "<?xml version=\"1.0\"?>\n<methodCall><methodName>add</methodName><params>\
+///      <param><value><int>1</int></value></param>\
+///      <param><value><string>two</string></value></param></params></methodCall>\n"
+/// );
+/// ```
+pub fn encode_call<P: Serialize + ?Sized>(
+    method: &str,
+    params: &P,
+) -> Result<Vec<u8>, ClientError> {
+    let mut out = Vec::with_capacity(256);
+    out.extend_from_slice(b"<?xml version=\"1.0\"?>\n<methodCall><methodName>");
+    escape_into(&mut out, method).map_err(ClientError::transport)?;
+    out.extend_from_slice(b"</methodName><params>");
+    params
+        .serialize(ParamsSerializer { out: &mut out })
+        .map_err(ClientError::transport)?;
+    out.extend_from_slice(b"</params></methodCall>\n");
+    Ok(out)
+}
+
+#[derive(Deserialize)]
+struct Fault {
+    #[serde(rename = "faultCode")]
+    code: i32,
+    #[serde(rename = "faultString")]
+    message: String,
+}
+
+/// Decodes a `methodResponse`: its value as `R`, or its fault as
+/// [`ClientError::Rpc`] with the fault's code and string.
+///
+/// ```
+/// use rpc_core::xmlrpc::decode_response;
+///
+/// let ok = b"<methodResponse><params><param><value><i4>42</i4></value></param></params></methodResponse>";
+/// assert_eq!(decode_response::<i64>(ok).unwrap(), 42);
+///
+/// let fault = b"<methodResponse><fault><value><struct>\
+///     <member><name>faultCode</name><value><int>4</int></value></member>\
+///     <member><name>faultString</name><value>Too many parameters.</value></member>\
+///     </struct></value></fault></methodResponse>";
+/// let err = decode_response::<i64>(fault).unwrap_err();
+/// assert_eq!(err.rpc().unwrap().code(), 4);
+/// ```
+pub fn decode_response<R: DeserializeOwned>(body: &[u8]) -> Result<R, ClientError> {
+    validate(body, super::DEFAULT_MAX_DEPTH)
+        .map_err(|e| ClientError::decode(e.message().to_owned()))?;
+    let mut tokens = Tokens::new(body, usize::MAX);
+    let read = |tokens: &mut Tokens<'_>| -> Result<Result<R, RpcError>, DeError> {
+        match tokens.tag()? {
+            Token::Start(Tag::MethodResponse) => {}
+            other => return Err(unexpected(&other, "<methodResponse>").into()),
+        }
+        match tokens.tag()? {
+            Token::Start(Tag::Params) => {
+                tokens.expect_start(Tag::Param)?;
+                tokens.expect_start(Tag::Value)?;
+                Ok(Ok(R::deserialize(ValueDeserializer::new(tokens))?))
+            }
+            Token::Start(Tag::Fault) => {
+                tokens.expect_start(Tag::Value)?;
+                let fault = Fault::deserialize(ValueDeserializer::new(tokens))?;
+                Ok(Err(RpcError::new(fault.code, fault.message)))
+            }
+            other => Err(unexpected(&other, "<params> or <fault>").into()),
+        }
+    };
+    match read(&mut tokens) {
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(fault)) => Err(ClientError::Rpc(fault)),
+        Err(err) => Err(ClientError::decode(err.0)),
+    }
+}

@@ -1,0 +1,247 @@
+//! XML-RPC, the specification and its common extensions, independent of any
+//! transport.
+//!
+//! The codec reads and writes values straight between XML (on quick-xml) and
+//! Rust types (with serde), with no tree in between: every type of the
+//! specification (`<int>`/`<i4>`, `<boolean>`, `<string>` and bare text,
+//! `<double>`, `<dateTime.iso8601>` as [`DateTime`], `<base64>` as [`Base64`],
+//! `<struct>`, `<array>`) and the `<nil/>` (`Option::None`, `()`) and `<i8>`
+//! extensions.
+//!
+//! [`XmlRpc`] answers `methodCall` documents through a [`Dispatcher`], with
+//! faults for errors and the introspection methods `system.listMethods`,
+//! `system.methodHelp`, `system.methodSignature` and `system.multicall`.
+//! [`encode_call`] and [`decode_response`] are the client side.
+//!
+//! Documents are read safely: a DOCTYPE is refused and no entity is ever
+//! expanded (only the predefined ones and character references are read),
+//! nesting is bounded, and anything malformed is a fault, never a panic.
+
+mod de;
+mod envelope;
+mod introspection;
+mod reader;
+mod ser;
+mod value;
+
+use bytes::Bytes;
+use futures_util::future::join_all;
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+use self::envelope::{CallHead, XmlParams, parse_call, write_fault, write_response, xml_error};
+pub use self::envelope::{decode_response, encode_call};
+use self::introspection::{LIST_METHODS, METHOD_HELP, METHOD_SIGNATURE, MULTICALL};
+pub use self::reader::DEFAULT_MAX_DEPTH;
+use self::reader::{Tag, Tokens};
+pub use self::value::{Base64, DateTime, InvalidDateTime};
+use crate::{BoxSerialize, Context, Dispatcher, Params, Request, RpcError};
+
+/// The default bound on the number of calls in one `system.multicall`.
+pub const DEFAULT_MAX_MULTICALL_LEN: usize = 100;
+
+/// Serves XML-RPC `methodCall` documents through a [`Dispatcher`].
+///
+/// ```
+/// use rpc_core::{Context, Protocol, RpcError, xmlrpc::XmlRpc};
+///
+/// /// Arithmetic.
+/// #[rpc_core::service]
+/// pub trait Calc {
+///     /// Adds two numbers.
+///     async fn add(&self, a: i32, b: i32) -> Result<i32, RpcError>;
+/// }
+///
+/// struct Impl;
+/// impl Calc for Impl {
+///     async fn add(&self, a: i32, b: i32) -> Result<i32, RpcError> {
+///         Ok(a + b)
+///     }
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let xmlrpc = XmlRpc::new(CalcServer::new(Impl));
+/// let call = "<?xml version='1.0'?><methodCall><methodName>add</methodName><params>\
+///     <param><value><int>2</int></value></param><param><value><i4>3</i4></value></param>\
+///     </params></methodCall>";
+/// let answer = xmlrpc.handle(call.into(), Context::new(Protocol::XmlRpc)).await;
+/// let answer = String::from_utf8(answer).unwrap();
+/// assert!(answer.contains("<value><int>5</int></value>"), "{answer}");
+/// # });
+/// ```
+#[derive(Clone, Debug)]
+pub struct XmlRpc {
+    dispatcher: Dispatcher,
+    max_depth: usize,
+    max_multicall_len: usize,
+}
+
+impl XmlRpc {
+    /// Serves the dispatcher's methods, with the default limits.
+    pub fn new(dispatcher: impl Into<Dispatcher>) -> Self {
+        Self {
+            dispatcher: dispatcher.into(),
+            max_depth: DEFAULT_MAX_DEPTH,
+            max_multicall_len: DEFAULT_MAX_MULTICALL_LEN,
+        }
+    }
+
+    /// Bounds the nesting of elements in a document (default
+    /// [`DEFAULT_MAX_DEPTH`]); a deeper one is a parse-error fault.
+    pub fn max_depth(mut self, depth: usize) -> Self {
+        self.max_depth = depth;
+        self
+    }
+
+    /// Bounds the number of calls in one `system.multicall` (default
+    /// [`DEFAULT_MAX_MULTICALL_LEN`]).
+    pub fn max_multicall_len(mut self, len: usize) -> Self {
+        self.max_multicall_len = len;
+        self
+    }
+
+    /// Answers a `methodCall` document with a `methodResponse`: the result,
+    /// or a fault. Every call gets `context`.
+    pub async fn handle(&self, body: Bytes, context: Context) -> Vec<u8> {
+        let CallHead { method, params_at } = match parse_call(&body, self.max_depth) {
+            Ok(head) => head,
+            Err(err) => return write_fault(&xml_error(err)),
+        };
+        let params = XmlParams {
+            body,
+            at: params_at,
+            end: Tag::Params,
+        };
+        let result = if method == MULTICALL {
+            self.multicall(params, context).await
+        } else {
+            self.call(method, params, context).await
+        };
+        match result {
+            Ok(value) => write_response(&value),
+            Err(err) => write_fault(&err),
+        }
+    }
+
+    /// One call: a built-in method, or the dispatcher's.
+    async fn call(
+        &self,
+        method: String,
+        params: XmlParams,
+        context: Context,
+    ) -> Result<BoxSerialize, RpcError> {
+        let decode = |params: XmlParams| Params::custom(params);
+        match method.as_str() {
+            LIST_METHODS => Ok(Box::new(introspection::list_methods(&self.dispatcher))),
+            METHOD_HELP => {
+                let (name,): (String,) = decode(params).decode()?;
+                Ok(Box::new(introspection::method_help(
+                    &self.dispatcher,
+                    &name,
+                )?))
+            }
+            METHOD_SIGNATURE => {
+                let (name,): (String,) = decode(params).decode()?;
+                Ok(Box::new(introspection::method_signature(
+                    &self.dispatcher,
+                    &name,
+                )?))
+            }
+            MULTICALL => Err(RpcError::invalid_request(
+                "system.multicall cannot be called from within system.multicall",
+            )),
+            _ => {
+                let request = Request::new(method, decode(params), context);
+                self.dispatcher.call(request).await.into_result()
+            }
+        }
+    }
+
+    /// `system.multicall`: the calls run concurrently; each answer is a
+    /// one-element array holding the result, or a fault struct in its place.
+    async fn multicall(
+        &self,
+        params: XmlParams,
+        context: Context,
+    ) -> Result<BoxSerialize, RpcError> {
+        let Some(at) = params.at else {
+            return Err(RpcError::invalid_params(
+                "system.multicall takes one param: an array of calls",
+            ));
+        };
+        let mut tokens = Tokens::fragment(&params.body[at..]);
+        let de = de::ParamsDeserializer {
+            tokens: &mut tokens,
+            end: Tag::Params,
+        };
+        let (calls,): (Vec<MulticallEntry>,) = Deserialize::deserialize(de).map_err(|e| {
+            RpcError::invalid_params(format!(
+                "system.multicall takes an array of {{methodName, params}} structs: {e}"
+            ))
+        })?;
+        if calls.len() > self.max_multicall_len {
+            return Err(RpcError::invalid_request(format!(
+                "system.multicall of {} calls is over the limit of {}",
+                calls.len(),
+                self.max_multicall_len
+            )));
+        }
+        let answers = join_all(calls.into_iter().map(|entry| {
+            let params = XmlParams {
+                body: params.body.clone(),
+                at: entry.params.map(|RawAt(start)| at + start),
+                end: Tag::Data,
+            };
+            self.call(entry.method_name, params, context.clone())
+        }))
+        .await;
+        Ok(Box::new(
+            answers.into_iter().map(MulticallAnswer).collect::<Vec<_>>(),
+        ))
+    }
+}
+
+/// One call of a `system.multicall`.
+#[derive(Deserialize)]
+struct MulticallEntry {
+    #[serde(rename = "methodName")]
+    method_name: String,
+    #[serde(default)]
+    params: Option<RawAt>,
+}
+
+/// Where a value's content starts in the params being read.
+struct RawAt(usize);
+
+impl<'de> Deserialize<'de> for RawAt {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct At;
+        impl serde::de::Visitor<'_> for At {
+            type Value = RawAt;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("an XML-RPC value")
+            }
+            fn visit_u64<E: serde::de::Error>(self, at: u64) -> Result<RawAt, E> {
+                Ok(RawAt(at as usize))
+            }
+        }
+        deserializer.deserialize_newtype_struct(de::RAW, At)
+    }
+}
+
+/// A multicall answer: `[result]`, or a fault struct.
+struct MulticallAnswer(Result<BoxSerialize, RpcError>);
+
+impl Serialize for MulticallAnswer {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match &self.0 {
+            Ok(value) => [value].serialize(serializer),
+            Err(err) => {
+                use serde::ser::SerializeStruct;
+                let mut fault = serializer.serialize_struct("Fault", 2)?;
+                fault.serialize_field("faultCode", &err.code())?;
+                fault.serialize_field("faultString", err.message())?;
+                fault.end()
+            }
+        }
+    }
+}

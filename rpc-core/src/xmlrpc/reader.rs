@@ -1,0 +1,347 @@
+//! Reading XML-RPC documents as a stream of tags and text on quick-xml,
+//! with the safety rules of the codec: no DOCTYPE, no entity but the five
+//! predefined ones and character references, a bounded depth.
+
+use std::borrow::Cow;
+
+use quick_xml::Reader;
+use quick_xml::events::{BytesRef, Event};
+
+/// The default bound on the nesting of elements in a document.
+pub const DEFAULT_MAX_DEPTH: usize = 128;
+
+/// Why a document cannot be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum XmlError {
+    /// Not well-formed XML, or XML this codec refuses (DOCTYPE, entities, depth).
+    Syntax(String),
+    /// Well-formed, but not the XML-RPC expected here.
+    Invalid(String),
+}
+
+impl XmlError {
+    pub fn message(&self) -> &str {
+        match self {
+            Self::Syntax(m) | Self::Invalid(m) => m,
+        }
+    }
+}
+
+/// The element names of XML-RPC, read once into a small enum.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tag {
+    MethodCall,
+    MethodName,
+    MethodResponse,
+    Params,
+    Param,
+    Fault,
+    Value,
+    Int,
+    I8,
+    Boolean,
+    String,
+    Double,
+    DateTime,
+    Base64,
+    Nil,
+    Struct,
+    Member,
+    MemberName,
+    Array,
+    Data,
+    Other,
+}
+
+impl Tag {
+    fn of(local: &str) -> Self {
+        // Apache's extensions are also written with an `ex:` prefix.
+        let local = local.strip_prefix("ex:").unwrap_or(local);
+        match local {
+            "methodCall" => Self::MethodCall,
+            "methodName" => Self::MethodName,
+            "methodResponse" => Self::MethodResponse,
+            "params" => Self::Params,
+            "param" => Self::Param,
+            "fault" => Self::Fault,
+            "value" => Self::Value,
+            "i4" | "int" | "i1" | "i2" => Self::Int,
+            "i8" => Self::I8,
+            "boolean" => Self::Boolean,
+            "string" => Self::String,
+            "double" | "float" => Self::Double,
+            "dateTime.iso8601" => Self::DateTime,
+            "base64" => Self::Base64,
+            "nil" => Self::Nil,
+            "struct" => Self::Struct,
+            "member" => Self::Member,
+            "name" => Self::MemberName,
+            "array" => Self::Array,
+            "data" => Self::Data,
+            _ => Self::Other,
+        }
+    }
+}
+
+/// A tag or text, as the codec sees them.
+#[derive(Debug)]
+pub(crate) enum Token<'a> {
+    Start(Tag),
+    End(Tag),
+    Text(Cow<'a, str>),
+    Eof,
+}
+
+/// A pull reader of [`Token`]s over a byte slice.
+pub(crate) struct Tokens<'a> {
+    reader: Reader<&'a [u8]>,
+    depth: usize,
+    max_depth: usize,
+}
+
+impl<'a> Tokens<'a> {
+    /// Reads a whole document.
+    pub fn new(input: &'a [u8], max_depth: usize) -> Self {
+        let mut reader = Reader::from_reader(input);
+        let config = reader.config_mut();
+        config.expand_empty_elements = true;
+        config.check_end_names = true;
+        Self {
+            reader,
+            depth: 0,
+            max_depth,
+        }
+    }
+
+    /// Reads from the middle of a document that was validated before: end
+    /// tags of elements opened before `input` starts are let through.
+    pub fn fragment(input: &'a [u8]) -> Self {
+        let mut tokens = Self::new(input, usize::MAX);
+        let config = tokens.reader.config_mut();
+        config.check_end_names = false;
+        config.allow_unmatched_ends = true;
+        tokens
+    }
+
+    /// The position after the last token read.
+    pub fn position(&self) -> usize {
+        self.reader.buffer_position() as usize
+    }
+
+    pub fn next(&mut self) -> Result<Token<'a>, XmlError> {
+        loop {
+            let event = self.reader.read_event().map_err(|e| {
+                XmlError::Syntax(format!(
+                    "not well-formed XML at byte {}: {e}",
+                    self.reader.error_position()
+                ))
+            })?;
+            return Ok(match event {
+                Event::Start(start) => {
+                    self.depth += 1;
+                    if self.depth > self.max_depth {
+                        return Err(XmlError::Syntax(format!(
+                            "the document nests elements deeper than {} levels",
+                            self.max_depth
+                        )));
+                    }
+                    Token::Start(Tag::of(start.name().as_ref()))
+                }
+                Event::End(end) => {
+                    self.depth = self.depth.saturating_sub(1);
+                    Token::End(Tag::of(end.name().as_ref()))
+                }
+                Event::Text(text) => Token::Text(text.xml10_content()),
+                Event::CData(data) => Token::Text(data.into_inner()),
+                Event::GeneralRef(reference) => {
+                    Token::Text(Cow::Owned(resolve(&reference)?.to_string()))
+                }
+                Event::DocType(_) => {
+                    return Err(XmlError::Invalid(
+                        "a DOCTYPE is refused: XML-RPC documents have none, and no entity is expanded".into(),
+                    ));
+                }
+                Event::Eof => Token::Eof,
+                Event::Empty(_) => unreachable!("empty elements are expanded"),
+                Event::Comment(_) | Event::Decl(_) | Event::PI(_) => continue,
+            });
+        }
+    }
+
+    /// The next start or end tag, passing over white space.
+    pub fn tag(&mut self) -> Result<Token<'a>, XmlError> {
+        loop {
+            match self.next()? {
+                Token::Text(text) if text.trim().is_empty() => continue,
+                Token::Text(text) => {
+                    return Err(XmlError::Invalid(format!(
+                        "unexpected text `{}` between elements",
+                        text.chars().take(40).collect::<String>()
+                    )));
+                }
+                other => return Ok(other),
+            }
+        }
+    }
+
+    /// Expects the start tag `name`.
+    pub fn expect_start(&mut self, name: Tag) -> Result<(), XmlError> {
+        match self.tag()? {
+            Token::Start(found) if found == name => Ok(()),
+            other => Err(unexpected(&other, &format!("<{}>", label(name)))),
+        }
+    }
+
+    /// Expects the end tag `name`.
+    pub fn expect_end(&mut self, name: Tag) -> Result<(), XmlError> {
+        match self.tag()? {
+            Token::End(found) if found == name => Ok(()),
+            other => Err(unexpected(&other, &format!("</{}>", label(name)))),
+        }
+    }
+
+    /// The text of the element just opened, up to and including its end tag.
+    pub fn text(&mut self) -> Result<Cow<'a, str>, XmlError> {
+        let mut text: Option<Cow<'a, str>> = None;
+        loop {
+            match self.next()? {
+                Token::Text(piece) => match &mut text {
+                    None => text = Some(piece),
+                    Some(all) => all.to_mut().push_str(&piece),
+                },
+                Token::End(_) => return Ok(text.unwrap_or_default()),
+                other => return Err(unexpected(&other, "text")),
+            }
+        }
+    }
+
+    /// Passes over the rest of the element just opened, its end tag included.
+    pub fn skip(&mut self) -> Result<(), XmlError> {
+        let mut open = 1usize;
+        while open > 0 {
+            match self.next()? {
+                Token::Start(_) => open += 1,
+                Token::End(_) => open -= 1,
+                Token::Text(_) => {}
+                Token::Eof => return Err(XmlError::Syntax("the document ends too early".into())),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The five predefined entities and character references; nothing else.
+fn resolve(reference: &BytesRef<'_>) -> Result<char, XmlError> {
+    if let Some(c) = reference
+        .resolve_char_ref()
+        .map_err(|e| XmlError::Syntax(format!("invalid character reference: {e}")))?
+    {
+        return Ok(c);
+    }
+    match &**reference {
+        "lt" => Ok('<'),
+        "gt" => Ok('>'),
+        "amp" => Ok('&'),
+        "apos" => Ok('\''),
+        "quot" => Ok('"'),
+        other => Err(XmlError::Syntax(format!(
+            "unknown entity `&{}`: only the predefined entities and character references are read",
+            other.chars().take(40).collect::<String>()
+        ))),
+    }
+}
+
+pub(crate) fn label(name: Tag) -> &'static str {
+    match name {
+        Tag::MethodCall => "methodCall",
+        Tag::MethodName => "methodName",
+        Tag::MethodResponse => "methodResponse",
+        Tag::Params => "params",
+        Tag::Param => "param",
+        Tag::Fault => "fault",
+        Tag::Value => "value",
+        Tag::Int => "int",
+        Tag::I8 => "i8",
+        Tag::Boolean => "boolean",
+        Tag::String => "string",
+        Tag::Double => "double",
+        Tag::DateTime => "dateTime.iso8601",
+        Tag::Base64 => "base64",
+        Tag::Nil => "nil",
+        Tag::Struct => "struct",
+        Tag::Member => "member",
+        Tag::MemberName => "name",
+        Tag::Array => "array",
+        Tag::Data => "data",
+        Tag::Other => "an unknown element",
+    }
+}
+
+pub(crate) fn unexpected(found: &Token<'_>, expected: &str) -> XmlError {
+    let found = match found {
+        Token::Start(name) => format!("<{}>", label(*name)),
+        Token::End(name) => format!("</{}>", label(*name)),
+        Token::Text(_) => "text".to_owned(),
+        Token::Eof => {
+            return XmlError::Syntax(format!("the document ends where {expected} was expected"));
+        }
+    };
+    XmlError::Invalid(format!("expected {expected}, found {found}"))
+}
+
+/// Reads the whole document once: well-formed, within the depth bound, no
+/// DOCTYPE, no unknown entity. After this, decoding can trust the syntax.
+pub(crate) fn validate(input: &[u8], max_depth: usize) -> Result<(), XmlError> {
+    let mut tokens = Tokens::new(input, max_depth);
+    let mut roots = 0;
+    loop {
+        match tokens.next()? {
+            Token::Eof => break,
+            Token::Start(_) if tokens.depth == 1 => roots += 1,
+            Token::Text(text) if tokens.depth == 0 && !text.trim().is_empty() => {
+                return Err(XmlError::Syntax("text outside the root element".into()));
+            }
+            _ => {}
+        }
+    }
+    match (roots, tokens.depth) {
+        (1, 0) => Ok(()),
+        (0, _) => Err(XmlError::Syntax("the document is empty".into())),
+        (_, 0) => Err(XmlError::Syntax(
+            "the document has more than one root element".into(),
+        )),
+        _ => Err(XmlError::Syntax(
+            "the document ends before its elements are closed".into(),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refuses_what_is_unsafe_or_broken() {
+        let cases: [(&str, &str); 7] = [
+            ("<!DOCTYPE x [<!ENTITY a \"b\">]><x>&a;</x>", "DOCTYPE"),
+            ("<x>&a;</x>", "unknown entity"),
+            ("<x><y></x>", "not well-formed"),
+            ("<x>", "ends before"),
+            ("", "empty"),
+            ("<x/><y/>", "more than one root"),
+            ("<a><a><a><a><a></a></a></a></a></a>", "deeper than 4"),
+        ];
+        for (doc, says) in cases {
+            let err = validate(doc.as_bytes(), 4).unwrap_err();
+            assert!(err.message().contains(says), "{doc}: {err:?}");
+        }
+        assert!(validate(b"<x>\xff</x>", 4).is_err());
+    }
+
+    #[test]
+    fn reads_text_with_references_and_cdata() {
+        let mut tokens = Tokens::new(b"<s>a &lt;&#233;&#x41;<![CDATA[<&>]]> b</s>", 8);
+        tokens.expect_start(Tag::Other).unwrap();
+        assert_eq!(tokens.text().unwrap(), "a <\u{e9}A<&> b");
+    }
+}

@@ -1,0 +1,388 @@
+//! A serde serializer that writes Rust values straight as XML-RPC `<value>`s.
+
+use std::fmt::{self, Write as _};
+
+use serde::ser::{self, Serialize};
+
+mod key;
+mod params;
+
+use self::key::KeySerializer;
+pub(crate) use self::params::ParamsSerializer;
+use super::value::{BASE64, DATETIME, encode_base64};
+
+/// Why a value cannot be written as XML-RPC.
+#[derive(Debug)]
+pub(crate) struct SerError(pub String);
+
+impl fmt::Display for SerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for SerError {}
+
+impl ser::Error for SerError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Self(msg.to_string())
+    }
+}
+
+type Result<T = ()> = std::result::Result<T, SerError>;
+
+/// Appends `text` escaped for XML character data. `\r` is written as a
+/// reference so that end-of-line normalization keeps it; characters XML 1.0
+/// cannot carry at all are refused.
+pub(crate) fn escape_into(out: &mut Vec<u8>, text: &str) -> Result {
+    let mut rest = text;
+    while let Some(i) = rest.find(|c: char| matches!(c, '<' | '>' | '&' | '\r') || is_forbidden(c))
+    {
+        out.extend_from_slice(&rest.as_bytes()[..i]);
+        let c = rest[i..].chars().next().expect("found a char");
+        match c {
+            '<' => out.extend_from_slice(b"&lt;"),
+            '>' => out.extend_from_slice(b"&gt;"),
+            '&' => out.extend_from_slice(b"&amp;"),
+            '\r' => out.extend_from_slice(b"&#13;"),
+            _ => {
+                return Err(SerError(format!(
+                    "the character U+{:04X} cannot be carried by XML",
+                    c as u32
+                )));
+            }
+        }
+        rest = &rest[i + c.len_utf8()..];
+    }
+    out.extend_from_slice(rest.as_bytes());
+    Ok(())
+}
+
+fn is_forbidden(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// Writes one `<value>…</value>`.
+pub(crate) struct ValueSerializer<'w> {
+    pub out: &'w mut Vec<u8>,
+    /// The element a string is written in: `string`, or a special type's.
+    string_tag: &'static str,
+}
+
+impl<'w> ValueSerializer<'w> {
+    pub fn new(out: &'w mut Vec<u8>) -> Self {
+        Self {
+            out,
+            string_tag: "string",
+        }
+    }
+
+    fn scalar(self, tag: &str, text: impl fmt::Display) -> Result {
+        let out = self.out;
+        out.extend_from_slice(b"<value><");
+        out.extend_from_slice(tag.as_bytes());
+        out.push(b'>');
+        let mut buffer = String::new();
+        let _ = write!(buffer, "{text}");
+        out.extend_from_slice(buffer.as_bytes());
+        out.extend_from_slice(b"</");
+        out.extend_from_slice(tag.as_bytes());
+        out.extend_from_slice(b"></value>");
+        Ok(())
+    }
+
+    fn integer(self, value: i128) -> Result {
+        if i32::try_from(value).is_ok() {
+            self.scalar("int", value)
+        } else if i64::try_from(value).is_ok() {
+            self.scalar("i8", value)
+        } else {
+            Err(SerError(format!(
+                "{value} is out of the range of XML-RPC integers (i8)"
+            )))
+        }
+    }
+
+    fn start_array(out: &mut Vec<u8>) {
+        out.extend_from_slice(b"<value><array><data>");
+    }
+
+    fn start_struct(out: &mut Vec<u8>) {
+        out.extend_from_slice(b"<value><struct>");
+    }
+
+    fn member(out: &mut Vec<u8>, name: &str, value: &(impl Serialize + ?Sized)) -> Result {
+        out.extend_from_slice(b"<member><name>");
+        escape_into(out, name)?;
+        out.extend_from_slice(b"</name>");
+        value.serialize(ValueSerializer::new(out))?;
+        out.extend_from_slice(b"</member>");
+        Ok(())
+    }
+}
+
+impl<'w> ser::Serializer for ValueSerializer<'w> {
+    type Ok = ();
+    type Error = SerError;
+    type SerializeSeq = Compound<'w>;
+    type SerializeTuple = Compound<'w>;
+    type SerializeTupleStruct = Compound<'w>;
+    type SerializeTupleVariant = Compound<'w>;
+    type SerializeMap = Compound<'w>;
+    type SerializeStruct = Compound<'w>;
+    type SerializeStructVariant = Compound<'w>;
+
+    fn serialize_bool(self, v: bool) -> Result {
+        self.scalar("boolean", u8::from(v))
+    }
+    fn serialize_i8(self, v: i8) -> Result {
+        self.integer(v.into())
+    }
+    fn serialize_i16(self, v: i16) -> Result {
+        self.integer(v.into())
+    }
+    fn serialize_i32(self, v: i32) -> Result {
+        self.integer(v.into())
+    }
+    fn serialize_i64(self, v: i64) -> Result {
+        self.integer(v.into())
+    }
+    fn serialize_i128(self, v: i128) -> Result {
+        self.integer(v)
+    }
+    fn serialize_u8(self, v: u8) -> Result {
+        self.integer(v.into())
+    }
+    fn serialize_u16(self, v: u16) -> Result {
+        self.integer(v.into())
+    }
+    fn serialize_u32(self, v: u32) -> Result {
+        self.integer(v.into())
+    }
+    fn serialize_u64(self, v: u64) -> Result {
+        self.integer(v.into())
+    }
+    fn serialize_u128(self, v: u128) -> Result {
+        self.integer(i128::try_from(v).unwrap_or(i128::MAX))
+    }
+    fn serialize_f32(self, v: f32) -> Result {
+        self.serialize_f64(v.into())
+    }
+    fn serialize_f64(self, v: f64) -> Result {
+        if !v.is_finite() {
+            return Err(SerError(format!(
+                "{v} cannot be written as an XML-RPC double"
+            )));
+        }
+        self.scalar("double", v)
+    }
+    fn serialize_char(self, v: char) -> Result {
+        self.serialize_str(v.encode_utf8(&mut [0; 4]))
+    }
+    fn serialize_str(self, v: &str) -> Result {
+        let tag = self.string_tag;
+        let out = self.out;
+        out.extend_from_slice(b"<value><");
+        out.extend_from_slice(tag.as_bytes());
+        out.push(b'>');
+        escape_into(out, v)?;
+        out.extend_from_slice(b"</");
+        out.extend_from_slice(tag.as_bytes());
+        out.extend_from_slice(b"></value>");
+        Ok(())
+    }
+    fn serialize_bytes(self, v: &[u8]) -> Result {
+        self.scalar("base64", encode_base64(v))
+    }
+    fn serialize_none(self) -> Result {
+        self.serialize_unit()
+    }
+    fn serialize_some<T: Serialize + ?Sized>(self, value: &T) -> Result {
+        value.serialize(self)
+    }
+    fn serialize_unit(self) -> Result {
+        self.out.extend_from_slice(b"<value><nil/></value>");
+        Ok(())
+    }
+    fn serialize_unit_struct(self, _name: &'static str) -> Result {
+        self.serialize_unit()
+    }
+    fn serialize_unit_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+    ) -> Result {
+        self.serialize_str(variant)
+    }
+    fn serialize_newtype_struct<T: Serialize + ?Sized>(
+        self,
+        name: &'static str,
+        value: &T,
+    ) -> Result {
+        let string_tag = match name {
+            DATETIME => "dateTime.iso8601",
+            BASE64 => "base64",
+            _ => return value.serialize(self),
+        };
+        value.serialize(ValueSerializer {
+            out: self.out,
+            string_tag,
+        })
+    }
+    fn serialize_newtype_variant<T: Serialize + ?Sized>(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        value: &T,
+    ) -> Result {
+        Self::start_struct(self.out);
+        Self::member(self.out, variant, value)?;
+        self.out.extend_from_slice(b"</struct></value>");
+        Ok(())
+    }
+    fn serialize_seq(self, _len: Option<usize>) -> Result<Compound<'w>> {
+        Self::start_array(self.out);
+        Ok(Compound::array(self.out))
+    }
+    fn serialize_tuple(self, len: usize) -> Result<Compound<'w>> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_struct(self, _name: &'static str, len: usize) -> Result<Compound<'w>> {
+        self.serialize_seq(Some(len))
+    }
+    fn serialize_tuple_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Compound<'w>> {
+        Self::start_struct(self.out);
+        self.out.extend_from_slice(b"<member><name>");
+        escape_into(self.out, variant)?;
+        self.out.extend_from_slice(b"</name>");
+        Self::start_array(self.out);
+        Ok(Compound {
+            out: self.out,
+            close: b"</data></array></value></member></struct></value>",
+        })
+    }
+    fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'w>> {
+        Self::start_struct(self.out);
+        Ok(Compound::structure(self.out))
+    }
+    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Compound<'w>> {
+        self.serialize_map(None)
+    }
+    fn serialize_struct_variant(
+        self,
+        _name: &'static str,
+        _index: u32,
+        variant: &'static str,
+        _len: usize,
+    ) -> Result<Compound<'w>> {
+        Self::start_struct(self.out);
+        self.out.extend_from_slice(b"<member><name>");
+        escape_into(self.out, variant)?;
+        self.out.extend_from_slice(b"</name>");
+        Self::start_struct(self.out);
+        Ok(Compound {
+            out: self.out,
+            close: b"</struct></value></member></struct></value>",
+        })
+    }
+}
+
+/// An array or a struct being written; `close` ends it.
+pub(crate) struct Compound<'w> {
+    out: &'w mut Vec<u8>,
+    close: &'static [u8],
+}
+
+impl<'w> Compound<'w> {
+    fn array(out: &'w mut Vec<u8>) -> Self {
+        Self {
+            out,
+            close: b"</data></array></value>",
+        }
+    }
+    fn structure(out: &'w mut Vec<u8>) -> Self {
+        Self {
+            out,
+            close: b"</struct></value>",
+        }
+    }
+    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        value.serialize(ValueSerializer::new(self.out))
+    }
+    fn end(self) -> Result {
+        self.out.extend_from_slice(self.close);
+        Ok(())
+    }
+}
+
+macro_rules! sequence {
+    ($($trait:ident :: $method:ident),*) => {$(
+        impl ser::$trait for Compound<'_> {
+            type Ok = ();
+            type Error = SerError;
+            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+                self.element(value)
+            }
+            fn end(self) -> Result {
+                Compound::end(self)
+            }
+        }
+    )*};
+}
+
+sequence!(
+    SerializeSeq::serialize_element,
+    SerializeTuple::serialize_element,
+    SerializeTupleStruct::serialize_field,
+    SerializeTupleVariant::serialize_field
+);
+
+impl ser::SerializeMap for Compound<'_> {
+    type Ok = ();
+    type Error = SerError;
+    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result {
+        let name = key.serialize(KeySerializer)?;
+        self.out.extend_from_slice(b"<member><name>");
+        escape_into(self.out, &name)?;
+        self.out.extend_from_slice(b"</name>");
+        Ok(())
+    }
+    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        value.serialize(ValueSerializer::new(self.out))?;
+        self.out.extend_from_slice(b"</member>");
+        Ok(())
+    }
+    fn end(self) -> Result {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeStruct for Compound<'_> {
+    type Ok = ();
+    type Error = SerError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
+        ValueSerializer::member(self.out, key, value)
+    }
+    fn end(self) -> Result {
+        Compound::end(self)
+    }
+}
+
+impl ser::SerializeStructVariant for Compound<'_> {
+    type Ok = ();
+    type Error = SerError;
+    fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
+        ValueSerializer::member(self.out, key, value)
+    }
+    fn end(self) -> Result {
+        Compound::end(self)
+    }
+}
