@@ -131,6 +131,7 @@ pub trait Codec {
     async fn typed(&self, when: DateTime, blob: Base64, maybe: Option<String>, big: i64) -> Typed;
     async fn fail(&self, code: i32) -> Result<(), RpcError>;
     async fn nothing(&self);
+    async fn optional(&self, a: Option<i32>, b: Option<String>) -> String;
 }
 
 struct Impl;
@@ -151,6 +152,9 @@ impl Codec for Impl {
         Err(RpcError::new(code, "failed <on purpose> & loudly"))
     }
     async fn nothing(&self) {}
+    async fn optional(&self, a: Option<i32>, b: Option<String>) -> String {
+        format!("{a:?} {b:?}")
+    }
 }
 
 fn block_on<F: std::future::Future>(f: F) -> F::Output {
@@ -225,13 +229,27 @@ fn special_types_round_trip() {
     let raw =
         String::from_utf8(encode_call("typed", &(when, blob, None::<String>, 5)).unwrap()).unwrap();
     assert!(
-        raw.contains("<dateTime.iso8601>1998-07-17T14:08:55</dateTime.iso8601>"),
+        raw.contains("<dateTime.iso8601>19980717T14:08:55</dateTime.iso8601>"),
         "{raw}"
     );
     assert!(raw.contains("<base64>AAEC/zw=</base64>"), "{raw}");
     assert!(raw.contains("<nil/>"), "{raw}");
     let back: () = call("nothing", &()).unwrap();
     assert_eq!(back, ());
+}
+
+#[test]
+fn optional_params_may_be_left_out() {
+    for body in [
+        "<methodCall><methodName>optional</methodName></methodCall>",
+        "<methodCall><methodName>optional</methodName><params>\n</params></methodCall>",
+        "<methodCall><methodName>optional</methodName><params/></methodCall>",
+    ] {
+        let back: String = decode_response(&handle(body)).unwrap();
+        assert_eq!(back, "None None", "{body}");
+    }
+    let back: String = call("optional", &(7,)).unwrap();
+    assert_eq!(back, "Some(7) None");
 }
 
 #[test]
@@ -314,6 +332,17 @@ fn faults_carry_the_codes_of_the_design() {
 }
 
 #[test]
+fn invalid_utf8_and_truncated_documents_are_parse_errors() {
+    let bad_utf8 = b"<methodCall><methodName>echo</methodName><params><param><value>\xff\xfe</value></param></params></methodCall>".to_vec();
+    assert_eq!(fault_of(&handle(bad_utf8)).code(), -32700);
+    let whole = encode_call("echo", &(Val::Str("x".into()),)).unwrap();
+    for cut in 1..whole.len() - 1 {
+        let fault = fault_of(&handle(whole[..cut].to_vec()));
+        assert!(matches!(fault.code(), -32700 | -32600), "cut at {cut}: {fault:?}");
+    }
+}
+
+#[test]
 fn deep_nesting_is_a_fault_not_a_stack_overflow() {
     let depth = 100_000;
     let body = format!(
@@ -333,6 +362,7 @@ fn introspection_describes_the_service() {
             "echo",
             "fail",
             "nothing",
+            "optional",
             "system.listMethods",
             "system.methodHelp",
             "system.methodSignature",

@@ -6,6 +6,7 @@
 //! | endpoint | protocol |
 //! |---|---|
 //! | `POST /jsonrpc` | JSON-RPC 2.0: single calls, batches, notifications |
+//! | `POST /RPC2` | XML-RPC: faults, `system.listMethods`, `system.methodHelp`, `system.methodSignature`, `system.multicall` |
 //!
 //! Errors that happen before a protocol can answer (a body over the limit, a
 //! wrong content type) are `application/problem+json` documents ([`Problem`]).
@@ -46,7 +47,8 @@ pub mod client;
 mod jsonrpc;
 mod problem;
 mod router;
+mod xmlrpc;
 
 pub use self::body::DEFAULT_MAX_BODY_SIZE;
 pub use self::problem::{PROBLEM_JSON, Problem};
-pub use self::router::{JSONRPC_PATH, RpcRouter, router};
+pub use self::router::{JSONRPC_PATH, RpcRouter, XMLRPC_PATH, router};

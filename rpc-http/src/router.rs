@@ -6,15 +6,20 @@ use axum::Router;
 use axum::routing::post;
 use rpc_core::Dispatcher;
 use rpc_core::jsonrpc::{DEFAULT_MAX_BATCH_LEN, JsonRpc};
+use rpc_core::xmlrpc::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_MULTICALL_LEN, XmlRpc};
 
 use crate::body::DEFAULT_MAX_BODY_SIZE;
 use crate::jsonrpc::{self, JsonRpcState};
+use crate::xmlrpc::{self, XmlRpcState};
 
 /// The path of the JSON-RPC 2.0 endpoint.
 pub const JSONRPC_PATH: &str = "/jsonrpc";
 
+/// The path of the XML-RPC endpoint.
+pub const XMLRPC_PATH: &str = "/RPC2";
+
 /// Builds the `axum::Router` that serves a [`Dispatcher`] over HTTP:
-/// JSON-RPC 2.0 at `POST /jsonrpc`.
+/// JSON-RPC 2.0 at `POST /jsonrpc` and XML-RPC at `POST /RPC2`.
 ///
 /// The result is an ordinary router: `merge` it with your own routes, `nest` it
 /// under a prefix, `layer` tower-http middleware on it, serve it with
@@ -48,6 +53,8 @@ pub struct RpcRouter {
     dispatcher: Dispatcher,
     max_body_size: usize,
     max_batch_len: usize,
+    max_xml_depth: usize,
+    max_multicall_len: usize,
 }
 
 impl RpcRouter {
@@ -58,6 +65,8 @@ impl RpcRouter {
             dispatcher: dispatcher.into(),
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             max_batch_len: DEFAULT_MAX_BATCH_LEN,
+            max_xml_depth: DEFAULT_MAX_DEPTH,
+            max_multicall_len: DEFAULT_MAX_MULTICALL_LEN,
         }
     }
 
@@ -74,6 +83,18 @@ impl RpcRouter {
         self
     }
 
+    /// Bounds the nesting of elements in an XML-RPC document (default 128).
+    pub fn max_xml_depth(mut self, depth: usize) -> Self {
+        self.max_xml_depth = depth;
+        self
+    }
+
+    /// Bounds the number of calls in one `system.multicall` (default 100).
+    pub fn max_multicall_len(mut self, len: usize) -> Self {
+        self.max_multicall_len = len;
+        self
+    }
+
     /// The router. Generic over the state type, so that it merges into a
     /// router of yours whatever its state.
     pub fn into_router<S>(self) -> Router<S>
@@ -81,15 +102,28 @@ impl RpcRouter {
         S: Clone + Send + Sync + 'static,
     {
         let jsonrpc = Arc::new(JsonRpcState {
-            jsonrpc: JsonRpc::new(self.dispatcher).max_batch_len(self.max_batch_len),
+            jsonrpc: JsonRpc::new(self.dispatcher.clone()).max_batch_len(self.max_batch_len),
             max_body_size: self.max_body_size,
         });
-        Router::new()
+        let xmlrpc = Arc::new(XmlRpcState {
+            xmlrpc: XmlRpc::new(self.dispatcher)
+                .max_depth(self.max_xml_depth)
+                .max_multicall_len(self.max_multicall_len),
+            max_body_size: self.max_body_size,
+        });
+        let jsonrpc = Router::new()
             .route(
                 JSONRPC_PATH,
                 post(jsonrpc::serve).fallback(jsonrpc::method_not_allowed),
             )
-            .with_state(jsonrpc)
+            .with_state(jsonrpc);
+        let xmlrpc = Router::new()
+            .route(
+                XMLRPC_PATH,
+                post(xmlrpc::serve).fallback(xmlrpc::method_not_allowed),
+            )
+            .with_state(xmlrpc);
+        jsonrpc.merge(xmlrpc)
     }
 }
 

@@ -294,3 +294,44 @@ async fn layers_on_the_dispatcher_see_the_http_headers() {
     let err = trusted.sleep(1_000).await.unwrap_err();
     assert_eq!(err.rpc().unwrap().code(), RpcError::INTERNAL_ERROR);
 }
+
+#[tokio::test]
+async fn the_xmlrpc_endpoint_speaks_http_like_the_jsonrpc_one() {
+    let app = RpcRouter::new(EchoServer::new(EchoImpl))
+        .max_body_size(200)
+        .into_router();
+    let addr = common::spawn(app).await;
+    let call = "<?xml version=\"1.0\"?><methodCall><methodName>echo</methodName><params><param><value>hi</value></param></params></methodCall>";
+    let answer = common::send(addr, Method::POST, "/RPC2", Some("text/xml"), call).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.headers["content-type"], "text/xml; charset=utf-8");
+    assert!(
+        answer.body.contains("<string>hi</string>"),
+        "{}",
+        answer.body
+    );
+
+    let answer = common::send(addr, Method::POST, "/RPC2", Some("application/json"), "{}").await;
+    assert_eq!(answer.status, 415);
+    assert_eq!(answer.headers["content-type"], "application/problem+json");
+    let answer = common::send(addr, Method::GET, "/RPC2", None, "").await;
+    assert_eq!(
+        (answer.status.as_u16(), &answer.headers["allow"]),
+        (405, &http::HeaderValue::from_static("POST"))
+    );
+    let big = format!(
+        "<methodCall><methodName>echo</methodName><params><param><value>{}</value></param></params></methodCall>",
+        "x".repeat(300)
+    );
+    let answer = common::send(addr, Method::POST, "/RPC2", Some("text/xml"), big).await;
+    assert_eq!(answer.status, 413);
+
+    // A panic is a fault without its message.
+    let call = "<methodCall><methodName>explode</methodName></methodCall>";
+    let answer = common::send(addr, Method::POST, "/RPC2", Some("text/xml"), call).await;
+    assert!(
+        answer.body.contains("<int>-32603</int>") && !answer.body.contains("hunter2"),
+        "{}",
+        answer.body
+    );
+}

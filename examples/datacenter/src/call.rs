@@ -3,16 +3,39 @@
 
 use datacenter::DatacenterClient;
 use rpc_core::{ClientError, Transport};
-use rpc_http::client::JsonRpcTransport;
+use rpc_http::client::{JsonRpcTransport, XmlRpcTransport};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
 type Error = Box<dyn std::error::Error>;
 
-pub async fn run(url: &str, method: &str, args: &[String]) -> Result<(), Error> {
-    let endpoint = format!("{}/jsonrpc", url.trim_end_matches('/'));
-    let client = DatacenterClient::new(JsonRpcTransport::new(&endpoint)?);
-    let json = call(&client, method, Args::new(method, args)).await?;
+/// The protocols `datacenter call` speaks.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum Protocol {
+    /// JSON-RPC 2.0 at `/jsonrpc`.
+    Jsonrpc,
+    /// XML-RPC at `/RPC2`.
+    Xmlrpc,
+}
+
+pub async fn run(
+    url: &str,
+    protocol: Protocol,
+    method: &str,
+    args: &[String],
+) -> Result<(), Error> {
+    let base = url.trim_end_matches('/');
+    let args = Args::new(method, args);
+    let json = match protocol {
+        Protocol::Jsonrpc => {
+            let transport = JsonRpcTransport::new(&format!("{base}/jsonrpc"))?;
+            call(&DatacenterClient::new(transport), method, args).await?
+        }
+        Protocol::Xmlrpc => {
+            let transport = XmlRpcTransport::new(&format!("{base}/RPC2"))?;
+            call(&DatacenterClient::new(transport), method, args).await?
+        }
+    };
     println!("{json}");
     Ok(())
 }

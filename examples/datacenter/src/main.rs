@@ -22,7 +22,7 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serves the inventory: JSON-RPC 2.0 at POST /jsonrpc.
+    /// Serves the inventory: JSON-RPC 2.0 at POST /jsonrpc, XML-RPC at POST /RPC2.
     Serve {
         /// The address to listen on (port 0 picks a free port).
         #[arg(long, env = "DATACENTER_LISTEN", default_value = "127.0.0.1:8080")]
@@ -36,6 +36,9 @@ enum Command {
         /// The server's base URL.
         #[arg(long, env = "DATACENTER_URL", default_value = "http://127.0.0.1:8080")]
         url: String,
+        /// The protocol to call with.
+        #[arg(long, value_enum, default_value_t = call::Protocol::Jsonrpc)]
+        protocol: call::Protocol,
         /// The method, e.g. get_active_servers.
         method: String,
         /// The method's arguments, in order.
@@ -53,7 +56,12 @@ async fn main() -> ExitCode {
         .init();
     let result = match Cli::parse().command {
         Command::Serve { listen } => serve(listen).await,
-        Command::Call { url, method, args } => call::run(&url, &method, &args).await,
+        Command::Call {
+            url,
+            protocol,
+            method,
+            args,
+        } => call::run(&url, protocol, &method, &args).await,
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -74,7 +82,9 @@ async fn serve(listen: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
     // signal sent as soon as it is ready stops it gracefully.
     let shutdown = shutdown_signal()?;
     // The first line on stdout says where to call; scripts and tests read it.
-    println!("datacenter: serving on http://{addr} (JSON-RPC 2.0 at POST /jsonrpc)");
+    println!(
+        "datacenter: serving on http://{addr} (JSON-RPC 2.0 at POST /jsonrpc, XML-RPC at POST /RPC2)"
+    );
     tracing::info!(%addr, "serving");
     axum::serve(
         listener,

@@ -36,9 +36,11 @@ fn readme_curl_calls_return_servers_1_and_2() {
 #[test]
 fn datacenter_call_prints_json_and_fails_clearly() {
     let served = Served::start();
-    let output = served.call(&["get_active_servers", "3"]);
-    assert!(output.status.success(), "{output:?}");
-    assert_eq!(ids(&json(&String::from_utf8_lossy(&output.stdout))), [1, 2]);
+    for protocol in ["jsonrpc", "xmlrpc"] {
+        let output = served.call(&["--protocol", protocol, "get_active_servers", "3"]);
+        assert!(output.status.success(), "{output:?}");
+        assert_eq!(ids(&json(&String::from_utf8_lossy(&output.stdout))), [1, 2]);
+    }
 
     let output = served.call(&[
         "create_server",
@@ -185,6 +187,29 @@ fn jsonrpc_spec_examples_on_the_datacenter() {
         r#"[{"jsonrpc":"2.0","method":"list_servers"},{"jsonrpc":"2.0","method":"get_server","params":[1]}]"#,
     );
     assert_eq!((status, a), (204, json!(null)));
+}
+
+#[test]
+fn readme_xmlrpc_curl_call_returns_servers_1_and_2() {
+    let served = Served::start();
+    let call = "<?xml version=\"1.0\"?><methodCall><methodName>get_active_servers</methodName>\
+        <params><param><value><int>3</int></value></param></params></methodCall>";
+    let (status, body) = curl(&[
+        &format!("{}/RPC2", served.url),
+        "-H",
+        "content-type: text/xml",
+        "-d",
+        call,
+    ]);
+    assert_eq!(status, 200);
+    assert!(
+        body.contains("<name>hostname</name><value><string>us-east-1a</string></value>"),
+        "{body}"
+    );
+    assert!(
+        body.contains("us-east-1b") && !body.contains("us-west-2a"),
+        "{body}"
+    );
 }
 
 #[test]

@@ -32,7 +32,14 @@ pub(crate) fn parse_call(body: &[u8], max_depth: usize) -> Result<CallHead, XmlE
         return Err(XmlError::Invalid("the <methodName> is empty".into()));
     }
     let params_at = match tokens.tag()? {
-        Token::Start(Tag::Params) => Some(tokens.position()),
+        Token::Start(Tag::Params) => {
+            let at = tokens.position();
+            // `<params/>` and `<params> </params>` hold no param.
+            match tokens.tag()? {
+                Token::End(Tag::Params) => None,
+                _ => Some(at),
+            }
+        }
         Token::End(Tag::MethodCall) => None,
         other => return Err(unexpected(&other, "<params> or </methodCall>")),
     };

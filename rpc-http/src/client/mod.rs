@@ -1,6 +1,7 @@
 //! Client transports over HTTP for the generated clients.
 
 mod jsonrpc;
+mod xmlrpc;
 
 use std::time::Duration;
 
@@ -14,6 +15,7 @@ use hyper_util::rt::TokioExecutor;
 use rpc_core::ClientError;
 
 pub use self::jsonrpc::JsonRpcTransport;
+pub use self::xmlrpc::XmlRpcTransport;
 
 /// The default time a call may take, end to end.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);

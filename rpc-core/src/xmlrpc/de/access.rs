@@ -67,6 +67,11 @@ impl<'de> de::SeqAccess<'de> for ValuesAccess<'_, 'de> {
     type Error = DeError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
+        // serde's derived visitors ask again after a `None` (once per
+        // optional field): the end tag is read once.
+        if self.done {
+            return Ok(None);
+        }
         let params = self.end == Tag::Params;
         match self.tokens.tag()? {
             Token::End(name) if name == self.end => {

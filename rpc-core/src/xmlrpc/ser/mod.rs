@@ -181,6 +181,16 @@ impl<'w> ser::Serializer for ValueSerializer<'w> {
     }
     fn serialize_str(self, v: &str) -> Result {
         let tag = self.string_tag;
+        // XML-RPC's dateTime is the basic form, 19980717T14:08:55 (Python
+        // reads no other); `DateTime` hands over the extended one.
+        let basic;
+        let v = if tag == "dateTime.iso8601" {
+            let (date, time) = v.split_once('T').unwrap_or((v, ""));
+            basic = format!("{}T{time}", date.replace('-', ""));
+            basic.as_str()
+        } else {
+            v
+        };
         let out = self.out;
         out.extend_from_slice(b"<value><");
         out.extend_from_slice(tag.as_bytes());

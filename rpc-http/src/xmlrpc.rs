@@ -1,0 +1,57 @@
+//! The XML-RPC front end: `POST /RPC2`.
+
+use std::sync::Arc;
+
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use http::{HeaderValue, StatusCode, header};
+use rpc_core::xmlrpc::XmlRpc;
+use rpc_core::{Context, Protocol};
+
+use crate::{Problem, body};
+
+pub(crate) struct XmlRpcState {
+    pub xmlrpc: XmlRpc,
+    pub max_body_size: usize,
+}
+
+/// Answers one HTTP request: 200 with a `methodResponse` (a fault included),
+/// and a problem document for what is not XML-RPC's to answer.
+pub(crate) async fn serve(State(state): State<Arc<XmlRpcState>>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    if let Err(problem) = body::check_content_type(&parts.headers, "text/xml", is_xml) {
+        return problem.into_response();
+    }
+    let bytes = match body::read(body, &parts.headers, state.max_body_size).await {
+        Ok(bytes) => bytes,
+        Err(problem) => return problem.into_response(),
+    };
+    let mut context = Context::new(Protocol::XmlRpc);
+    *context.extensions_mut() = parts.extensions;
+    context.extensions_mut().insert(parts.headers);
+    let answer = state.xmlrpc.handle(bytes, context).await;
+    let mut response = answer.into_response();
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/xml; charset=utf-8"),
+    );
+    response
+}
+
+/// `text/xml`, `application/xml` and the `+xml` types.
+fn is_xml(media_type: &str) -> bool {
+    media_type == "text/xml" || media_type == "application/xml" || media_type.ends_with("+xml")
+}
+
+/// Any method but `POST`: 405 with `Allow: POST`, as a problem document.
+pub(crate) async fn method_not_allowed(method: http::Method) -> Response {
+    let problem = Problem::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        format!("{method} is not allowed here: XML-RPC calls are POSTed"),
+    );
+    let mut response = problem.into_response();
+    response
+        .headers_mut()
+        .insert(header::ALLOW, HeaderValue::from_static("POST"));
+    response
+}
