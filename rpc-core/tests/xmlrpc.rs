@@ -338,7 +338,10 @@ fn invalid_utf8_and_truncated_documents_are_parse_errors() {
     let whole = encode_call("echo", &(Val::Str("x".into()),)).unwrap();
     for cut in 1..whole.len() - 1 {
         let fault = fault_of(&handle(whole[..cut].to_vec()));
-        assert!(matches!(fault.code(), -32700 | -32600), "cut at {cut}: {fault:?}");
+        assert!(
+            matches!(fault.code(), -32700 | -32600),
+            "cut at {cut}: {fault:?}"
+        );
     }
 }
 
