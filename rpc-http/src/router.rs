@@ -10,6 +10,7 @@ use rpc_core::xmlrpc::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_MULTICALL_LEN, XmlRpc};
 
 use crate::body::DEFAULT_MAX_BODY_SIZE;
 use crate::jsonrpc::{self, JsonRpcState};
+use crate::rest;
 use crate::xmlrpc::{self, XmlRpcState};
 
 /// The path of the JSON-RPC 2.0 endpoint.
@@ -101,12 +102,13 @@ impl RpcRouter {
     where
         S: Clone + Send + Sync + 'static,
     {
+        let dispatcher = self.dispatcher.clone();
         let jsonrpc = Arc::new(JsonRpcState {
             jsonrpc: JsonRpc::new(self.dispatcher.clone()).max_batch_len(self.max_batch_len),
             max_body_size: self.max_body_size,
         });
         let xmlrpc = Arc::new(XmlRpcState {
-            xmlrpc: XmlRpc::new(self.dispatcher)
+            xmlrpc: XmlRpc::new(self.dispatcher.clone())
                 .max_depth(self.max_xml_depth)
                 .max_multicall_len(self.max_multicall_len),
             max_body_size: self.max_body_size,
@@ -123,7 +125,8 @@ impl RpcRouter {
                 post(xmlrpc::serve).fallback(xmlrpc::method_not_allowed),
             )
             .with_state(xmlrpc);
-        jsonrpc.merge(xmlrpc)
+        let rest = rest::routes(&dispatcher, self.max_body_size);
+        jsonrpc.merge(xmlrpc).merge(rest)
     }
 }
 

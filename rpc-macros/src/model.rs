@@ -69,13 +69,27 @@ pub enum Output {
 }
 
 impl Output {
+    /// Whether a success carries nothing: `()`, or `Result<(), E>`.
     pub fn returns_unit(&self) -> bool {
+        let is_unit = |ty: &Type| matches!(ty, Type::Tuple(t) if t.elems.is_empty());
         match self {
             Output::Unit => true,
-            Output::Plain(Type::Tuple(t)) => t.elems.is_empty(),
-            _ => false,
+            Output::Plain(ty) => is_unit(ty),
+            Output::Fallible(ty) => first_type_argument(ty).is_some_and(is_unit),
         }
     }
+}
+
+/// The first type argument of a path type: `T` of `Result<T, E>`.
+pub fn first_type_argument(ty: &Type) -> Option<&Type> {
+    let Type::Path(path) = ty else { return None };
+    let syn::PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|arg| match arg {
+        syn::GenericArgument::Type(ty) => Some(ty),
+        _ => None,
+    })
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]

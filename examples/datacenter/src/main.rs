@@ -73,7 +73,8 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(listen: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
-    let app = rpc_http::router(DatacenterServer::new(InMemory::default()));
+    let app =
+        rpc_http::router(DatacenterServer::new(InMemory::default())).fallback(rpc_http::not_found);
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;

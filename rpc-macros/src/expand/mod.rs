@@ -15,6 +15,7 @@ use proc_macro2::{Ident, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 
+pub use crate::model::first_type_argument;
 use crate::model::{Method, Output, Service};
 
 pub fn service(service: &Service) -> TokenStream {
@@ -56,20 +57,6 @@ fn ok_type(output: &Output) -> TokenStream {
             None => quote_spanned!(ty.span()=> <#ty as __rpc::IntoRpcResult>::Ok),
         },
     }
-}
-
-/// The first type argument of a path type: `T` of `Result<T, E>`.
-pub fn first_type_argument(ty: &syn::Type) -> Option<&syn::Type> {
-    let syn::Type::Path(path) = ty else {
-        return None;
-    };
-    let syn::PathArguments::AngleBracketed(args) = &path.path.segments.last()?.arguments else {
-        return None;
-    };
-    args.args.iter().find_map(|arg| match arg {
-        syn::GenericArgument::Type(ty) => Some(ty),
-        _ => None,
-    })
 }
 
 /// The method's doc attributes, to copy onto generated items.
