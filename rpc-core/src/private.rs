@@ -67,3 +67,33 @@ pub fn method_not_found(method: &str) -> BoxFuture<'static, Result<Response, Inf
     let response = Response::error(RpcError::method_not_found(method));
     futures_util::future::ready(Ok(response)).boxed()
 }
+
+/// Types a REST path segment can carry.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot be bound to a REST path segment",
+    label = "this argument is bound to a `{{placeholder}}` of the REST path",
+    note = "a path segment is text: bind an integer, a float, a bool, a char or a String"
+)]
+pub trait PathParam {}
+
+/// Types a query string can carry (the arguments of a GET or DELETE that are
+/// not in its path).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot come from the query string of a GET or DELETE",
+    label = "a GET or DELETE takes this argument from the query string",
+    note = "a query value is text: use integers, floats, bools, chars, Strings, or Options of them; \
+            send structured data in the body of a POST, PUT or PATCH"
+)]
+pub trait QueryParam {}
+
+macro_rules! text_params {
+    ($($ty:ty),*) => {$(
+        impl PathParam for $ty {}
+        impl QueryParam for $ty {}
+        impl QueryParam for Option<$ty> {}
+    )*};
+}
+
+text_params!(
+    i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64, bool, char, String
+);

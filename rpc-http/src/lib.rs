@@ -45,12 +45,14 @@
 mod body;
 pub mod client;
 mod jsonrpc;
+mod openapi;
 mod problem;
 mod rest;
 mod router;
 mod xmlrpc;
 
 pub use self::body::DEFAULT_MAX_BODY_SIZE;
+pub use self::openapi::openapi;
 pub use self::problem::{PROBLEM_JSON, Problem};
 pub use self::rest::not_found;
 pub use self::router::{JSONRPC_PATH, RpcRouter, XMLRPC_PATH, router};

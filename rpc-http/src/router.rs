@@ -10,8 +10,9 @@ use rpc_core::xmlrpc::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_MULTICALL_LEN, XmlRpc};
 
 use crate::body::DEFAULT_MAX_BODY_SIZE;
 use crate::jsonrpc::{self, JsonRpcState};
-use crate::rest;
 use crate::xmlrpc::{self, XmlRpcState};
+use crate::{openapi, rest};
+use utoipa_swagger_ui::SwaggerUi;
 
 /// The path of the JSON-RPC 2.0 endpoint.
 pub const JSONRPC_PATH: &str = "/jsonrpc";
@@ -19,8 +20,17 @@ pub const JSONRPC_PATH: &str = "/jsonrpc";
 /// The path of the XML-RPC endpoint.
 pub const XMLRPC_PATH: &str = "/RPC2";
 
-/// Builds the `axum::Router` that serves a [`Dispatcher`] over HTTP:
-/// JSON-RPC 2.0 at `POST /jsonrpc` and XML-RPC at `POST /RPC2`.
+/// The path of the OpenAPI document.
+pub const OPENAPI_PATH: &str = "/openapi.json";
+
+/// The path of the docs page.
+pub const DOCS_PATH: &str = "/docs";
+
+/// Builds the `axum::Router` that serves a [`Dispatcher`] over HTTP: the
+/// REST resources of the methods that have `#[rest(...)]`, JSON-RPC 2.0 at
+/// `POST /jsonrpc`, XML-RPC at `POST /RPC2`, the OpenAPI 3.1 document at
+/// `GET /openapi.json` and its docs page (Swagger UI, served from the binary,
+/// no network needed) at `GET /docs`.
 ///
 /// The result is an ordinary router: `merge` it with your own routes, `nest` it
 /// under a prefix, `layer` tower-http middleware on it, serve it with
@@ -56,6 +66,7 @@ pub struct RpcRouter {
     max_batch_len: usize,
     max_xml_depth: usize,
     max_multicall_len: usize,
+    api_version: String,
 }
 
 impl RpcRouter {
@@ -68,7 +79,14 @@ impl RpcRouter {
             max_batch_len: DEFAULT_MAX_BATCH_LEN,
             max_xml_depth: DEFAULT_MAX_DEPTH,
             max_multicall_len: DEFAULT_MAX_MULTICALL_LEN,
+            api_version: "1.0.0".to_owned(),
         }
+    }
+
+    /// The version of your API, shown in the OpenAPI document (default 1.0.0).
+    pub fn api_version(mut self, version: impl Into<String>) -> Self {
+        self.api_version = version.into();
+        self
     }
 
     /// Bounds the size of a request body (default 2 MiB); a larger one is
@@ -126,7 +144,9 @@ impl RpcRouter {
             )
             .with_state(xmlrpc);
         let rest = rest::routes(&dispatcher, self.max_body_size);
-        jsonrpc.merge(xmlrpc).merge(rest)
+        let docs =
+            SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, openapi(&dispatcher, &self.api_version));
+        jsonrpc.merge(xmlrpc).merge(rest).merge(docs)
     }
 }
 

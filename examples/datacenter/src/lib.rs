@@ -30,6 +30,7 @@ pub struct Server {
 #[serde(deny_unknown_fields)]
 pub struct NewServer {
     /// Its host name, unique in the inventory.
+    #[schema(min_length = 1, pattern = r"\S")]
     pub hostname: String,
     /// The country it stands in.
     pub country: u32,
@@ -50,6 +51,7 @@ fn yes() -> bool {
 pub struct ServerChanges {
     /// A new host name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(min_length = 1, pattern = r"\S")]
     pub hostname: Option<String>,
     /// A new country.
     #[serde(default, skip_serializing_if = "Option::is_none")]

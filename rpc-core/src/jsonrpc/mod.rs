@@ -5,15 +5,20 @@
 //! [`encode_call`] and [`decode_reply`] are the client side.
 
 mod client;
+mod discover;
 mod encode;
 pub mod envelope;
 
+use std::sync::{Arc, OnceLock};
+
 use bytes::Bytes;
 use futures_util::future::join_all;
+use serde_json::value::RawValue;
 
 pub use self::client::{decode_reply, encode_call};
+pub use self::discover::DISCOVER;
 use self::envelope::{Call, Entry, Id, Incoming, Invalid};
-use crate::{Context, Dispatcher, Request};
+use crate::{Context, Dispatcher, Request, Response};
 
 /// The default bound on the number of requests in one batch.
 pub const DEFAULT_MAX_BATCH_LEN: usize = 100;
@@ -24,6 +29,7 @@ pub const DEFAULT_MAX_BATCH_LEN: usize = 100;
 /// batch answered by one "invalid request" error), notifications (run, never
 /// answered: a payload of notifications only has no answer at all), named and
 /// positional params, and string, number and `null` ids echoed verbatim.
+/// `rpc.discover` answers the OpenRPC document of every method.
 ///
 /// ```
 /// use rpc_core::{Context, Protocol, RpcError, jsonrpc::JsonRpc};
@@ -54,6 +60,8 @@ pub const DEFAULT_MAX_BATCH_LEN: usize = 100;
 pub struct JsonRpc {
     dispatcher: Dispatcher,
     max_batch_len: usize,
+    /// The OpenRPC document, built on the first `rpc.discover`.
+    discovery: Arc<OnceLock<Box<RawValue>>>,
 }
 
 impl JsonRpc {
@@ -62,6 +70,7 @@ impl JsonRpc {
         Self {
             dispatcher: dispatcher.into(),
             max_batch_len: DEFAULT_MAX_BATCH_LEN,
+            discovery: Arc::default(),
         }
     }
 
@@ -106,13 +115,24 @@ impl JsonRpc {
         }
     }
 
+    /// The OpenRPC document of every method.
+    fn discovery(&self) -> &RawValue {
+        self.discovery.get_or_init(|| {
+            let doc = discover::openrpc(&self.dispatcher);
+            serde_json::value::to_raw_value(&doc).unwrap_or_else(|_| RawValue::NULL.to_owned())
+        })
+    }
+
     async fn answer(&self, entry: Entry, context: Context) -> Option<Vec<u8>> {
         match entry {
             Ok(Call { method, params, id }) => {
-                let response = self
-                    .dispatcher
-                    .call(Request::new(method, params, context))
-                    .await;
+                let response = if &*method == DISCOVER {
+                    Response::ok(self.discovery().to_owned())
+                } else {
+                    self.dispatcher
+                        .call(Request::new(method, params, context))
+                        .await
+                };
                 let id = id?;
                 let mut out = Vec::with_capacity(128);
                 match response.into_result() {

@@ -1,6 +1,7 @@
 //! Client transports over HTTP for the generated clients.
 
 mod jsonrpc;
+mod rest;
 mod xmlrpc;
 
 use std::time::Duration;
@@ -15,6 +16,7 @@ use hyper_util::rt::TokioExecutor;
 use rpc_core::ClientError;
 
 pub use self::jsonrpc::JsonRpcTransport;
+pub use self::rest::RestTransport;
 pub use self::xmlrpc::XmlRpcTransport;
 
 /// The default time a call may take, end to end.
@@ -91,15 +93,44 @@ impl Endpoint {
         self.timeout = timeout;
     }
 
-    /// POSTs `body` and reads the answer in whole, within the timeout.
+    /// POSTs `body` to the endpoint and reads the answer in whole.
     pub async fn post(
         &self,
         content_type: &'static str,
         body: Vec<u8>,
     ) -> Result<Answer, ClientError> {
+        self.send(
+            http::Method::POST,
+            self.uri.clone(),
+            Some(content_type),
+            body,
+        )
+        .await
+    }
+
+    /// The endpoint's URL with `path_and_query` after its own path.
+    pub fn at(&self, path_and_query: &str) -> Result<Uri, ClientError> {
+        let base = self.uri.path().trim_end_matches('/');
+        let mut parts = self.uri.clone().into_parts();
+        let joined = format!("{base}{path_and_query}");
+        parts.path_and_query = Some(joined.parse().map_err(ClientError::transport)?);
+        Uri::from_parts(parts).map_err(ClientError::transport)
+    }
+
+    /// Sends one request and reads the answer in whole, within the timeout.
+    pub async fn send(
+        &self,
+        method: http::Method,
+        uri: Uri,
+        content_type: Option<&'static str>,
+        body: Vec<u8>,
+    ) -> Result<Answer, ClientError> {
         let exchange = async {
-            let mut request = Request::post(self.uri.clone())
-                .header(header::CONTENT_TYPE, content_type)
+            let mut request = Request::builder().method(method).uri(uri);
+            if let Some(content_type) = content_type {
+                request = request.header(header::CONTENT_TYPE, content_type);
+            }
+            let mut request = request
                 .body(Full::new(Bytes::from(body)))
                 .map_err(ClientError::transport)?;
             request.headers_mut().extend(self.headers.clone());

@@ -8,6 +8,7 @@
 mod client;
 mod metadata;
 mod params;
+mod rest;
 mod server;
 mod trait_def;
 
@@ -26,6 +27,7 @@ pub fn service(service: &Service) -> TokenStream {
     let metadata = metadata::expand(service);
     let server_impl = server::implementation(service);
     let client_impl = client::implementation(service);
+    let rest_checks = rest::expand(service);
     quote! {
         #trait_def
         #server_struct
@@ -36,6 +38,7 @@ pub fn service(service: &Service) -> TokenStream {
             #metadata
             #server_impl
             #client_impl
+            #rest_checks
         };
     }
 }

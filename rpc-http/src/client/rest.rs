@@ -1,0 +1,183 @@
+//! [`RestTransport`]: calls the REST resources of a service, built from the
+//! routes of its metadata.
+
+use std::time::Duration;
+
+use http::header::{HeaderName, HeaderValue};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use rpc_core::{ClientError, MethodMeta, RpcError, Transport};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::{Endpoint, InvalidUrl};
+use crate::rest::in_path;
+
+/// What a path segment keeps unencoded (RFC 3986 unreserved characters).
+const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~');
+
+/// A [`Transport`] that calls the REST resources of a service: each method
+/// with a `#[rest(...)]` route is an HTTP request to its path, its other
+/// arguments in the query string (GET, DELETE) or the JSON body (POST, PUT,
+/// PATCH), and a problem document is read back as the server's [`RpcError`].
+/// A method without a route fails with [`ClientError::Transport`].
+///
+/// ```no_run
+/// use rpc_core::RpcError;
+/// use rpc_http::client::RestTransport;
+///
+/// #[rpc_core::service]
+/// pub trait Hello {
+///     #[rest(get = "/hello/{name}")]
+///     async fn hello(&self, name: String) -> Result<String, RpcError>;
+/// }
+///
+/// # #[tokio::main]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let client = HelloClient::new(RestTransport::new("http://127.0.0.1:8080")?);
+/// println!("{}", client.hello("ada".into()).await?); // GET /hello/ada
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+pub struct RestTransport {
+    endpoint: Endpoint,
+}
+
+impl RestTransport {
+    /// A transport calling the routes under `base_url` (`http://host:port`,
+    /// or with a prefix the router is nested under).
+    pub fn new(base_url: &str) -> Result<Self, InvalidUrl> {
+        Ok(Self {
+            endpoint: Endpoint::new(base_url)?,
+        })
+    }
+
+    /// Sends this header with every call (e.g. `Authorization`).
+    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
+        self.endpoint.header(name, value);
+        self
+    }
+
+    /// Bounds the time of a call, end to end (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.endpoint.timeout(timeout);
+        self
+    }
+}
+
+/// A path or query value as text: strings as they are, the rest as JSON.
+fn text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+impl Transport for RestTransport {
+    async fn call<P, R>(&self, method: &'static MethodMeta, params: P) -> Result<R, ClientError>
+    where
+        P: Serialize + Send,
+        R: DeserializeOwned + Send,
+    {
+        let Some(route) = method.rest else {
+            return Err(ClientError::transport(format!(
+                "`{}` has no REST route: call it over JSON-RPC or XML-RPC",
+                method.name
+            )));
+        };
+        let Value::Object(mut args) =
+            serde_json::to_value(&params).map_err(ClientError::transport)?
+        else {
+            return Err(ClientError::transport(
+                "the params do not serialize as a map",
+            ));
+        };
+        let mut path = String::new();
+        for segment in route.path.split('/').filter(|s| !s.is_empty()) {
+            path.push('/');
+            match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
+                Some(name) => {
+                    let value = args.remove(name).unwrap_or(Value::Null);
+                    path.extend(utf8_percent_encode(&text(&value), SEGMENT));
+                }
+                None => path.push_str(segment),
+            }
+        }
+        let (query, body) = if route.method.has_body() {
+            let mut rest = method
+                .params
+                .iter()
+                .filter(|p| !in_path(route.path, p.name));
+            let body = match (rest.next(), rest.next()) {
+                (Some(only), None) => args.remove(only.name).unwrap_or(Value::Null),
+                _ => Value::Object(args),
+            };
+            (
+                String::new(),
+                Some(serde_json::to_vec(&body).map_err(ClientError::transport)?),
+            )
+        } else {
+            let mut query = form_urlencoded::Serializer::new(String::new());
+            for (name, value) in &args {
+                if !value.is_null() {
+                    query.append_pair(name, &text(value));
+                }
+            }
+            (query.finish(), None)
+        };
+        if !query.is_empty() {
+            path = format!("{path}?{query}");
+        }
+        let uri = self.endpoint.at(&path)?;
+        let verb = http::Method::from_bytes(route.method.as_str().as_bytes())
+            .map_err(ClientError::transport)?;
+        let content_type = body.as_ref().map(|_| "application/json");
+        let answer = self
+            .endpoint
+            .send(verb, uri, content_type, body.unwrap_or_default())
+            .await?;
+        if answer.status.is_success() {
+            let body: &[u8] = if answer.body.is_empty() {
+                b"null"
+            } else {
+                &answer.body
+            };
+            return serde_json::from_slice(body).map_err(ClientError::decode);
+        }
+        Err(problem(answer.status, &answer.body))
+    }
+}
+
+/// The server's error from a problem document (or any error answer).
+fn problem(status: http::StatusCode, body: &[u8]) -> ClientError {
+    #[derive(serde::Deserialize)]
+    struct Problem {
+        detail: Option<String>,
+        title: Option<String>,
+        code: Option<i32>,
+        data: Option<Value>,
+    }
+    match serde_json::from_slice::<Problem>(body) {
+        Ok(problem) => {
+            let message = problem
+                .detail
+                .or(problem.title)
+                .unwrap_or_else(|| status.to_string());
+            let mut err = RpcError::new(problem.code.unwrap_or(status.as_u16().into()), message)
+                .with_status(status);
+            if let Some(data) = problem.data {
+                err = err.with_data(data);
+            }
+            ClientError::Rpc(err)
+        }
+        Err(_) => super::status_error(&super::Answer {
+            status,
+            body: bytes::Bytes::copy_from_slice(body),
+        }),
+    }
+}
