@@ -230,10 +230,11 @@ fn operation(
 fn without_null(schema: RefOr<Schema>) -> RefOr<Schema> {
     if let RefOr::T(Schema::OneOf(one_of)) = &schema {
         let is_null = |s: &RefOr<Schema>| matches!(s, RefOr::T(Schema::Object(o)) if o.schema_type == SchemaType::Type(Type::Null));
-        if one_of.items.len() == 2 && one_of.items.iter().any(is_null) {
-            if let Some(other) = one_of.items.iter().find(|s| !is_null(s)) {
-                return other.clone();
-            }
+        if one_of.items.len() == 2
+            && one_of.items.iter().any(is_null)
+            && let Some(other) = one_of.items.iter().find(|s| !is_null(s))
+        {
+            return other.clone();
         }
     }
     schema
