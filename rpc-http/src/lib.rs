@@ -5,8 +5,11 @@
 //!
 //! | endpoint | protocol |
 //! |---|---|
-//! | `POST /jsonrpc` | JSON-RPC 2.0: single calls, batches, notifications |
+//! | the `#[rest(...)]` routes | REST resources, errors as `application/problem+json` |
+//! | `POST /jsonrpc` | JSON-RPC 2.0: single calls, batches, notifications, `rpc.discover` |
 //! | `POST /RPC2` | XML-RPC: faults, `system.listMethods`, `system.methodHelp`, `system.methodSignature`, `system.multicall` |
+//! | `GET /openapi.json` | the OpenAPI 3.1 document of the REST resources |
+//! | `GET /docs` | its docs page (Swagger UI, served from the binary) |
 //!
 //! Errors that happen before a protocol can answer (a body over the limit, a
 //! wrong content type) are `application/problem+json` documents ([`Problem`]).
@@ -55,4 +58,4 @@ pub use self::body::DEFAULT_MAX_BODY_SIZE;
 pub use self::openapi::openapi;
 pub use self::problem::{PROBLEM_JSON, Problem};
 pub use self::rest::not_found;
-pub use self::router::{JSONRPC_PATH, RpcRouter, XMLRPC_PATH, router};
+pub use self::router::{DOCS_PATH, JSONRPC_PATH, OPENAPI_PATH, RpcRouter, XMLRPC_PATH, router};

@@ -3,7 +3,7 @@
 
 use datacenter::DatacenterClient;
 use rpc_core::{ClientError, Transport};
-use rpc_http::client::{JsonRpcTransport, XmlRpcTransport};
+use rpc_http::client::{JsonRpcTransport, RestTransport, XmlRpcTransport};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -16,6 +16,8 @@ pub enum Protocol {
     Jsonrpc,
     /// XML-RPC at `/RPC2`.
     Xmlrpc,
+    /// The REST resources.
+    Rest,
 }
 
 pub async fn run(
@@ -33,6 +35,10 @@ pub async fn run(
         }
         Protocol::Xmlrpc => {
             let transport = XmlRpcTransport::new(&format!("{base}/RPC2"))?;
+            call(&DatacenterClient::new(transport), method, args).await?
+        }
+        Protocol::Rest => {
+            let transport = RestTransport::new(base)?;
             call(&DatacenterClient::new(transport), method, args).await?
         }
     };

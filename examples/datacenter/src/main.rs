@@ -22,7 +22,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Serves the inventory: JSON-RPC 2.0 at POST /jsonrpc, XML-RPC at POST /RPC2.
+    /// Serves the inventory: REST resources, JSON-RPC 2.0 at POST /jsonrpc, XML-RPC
+    /// at POST /RPC2, OpenAPI at /openapi.json and its docs page at /docs.
     Serve {
         /// The address to listen on (port 0 picks a free port).
         #[arg(long, env = "DATACENTER_LISTEN", default_value = "127.0.0.1:8080")]
@@ -84,7 +85,7 @@ async fn serve(listen: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
     let shutdown = shutdown_signal()?;
     // The first line on stdout says where to call; scripts and tests read it.
     println!(
-        "datacenter: serving on http://{addr} (JSON-RPC 2.0 at POST /jsonrpc, XML-RPC at POST /RPC2)"
+        "datacenter: serving on http://{addr} (REST, JSON-RPC 2.0 at /jsonrpc, XML-RPC at /RPC2, docs at /docs)"
     );
     tracing::info!(%addr, "serving");
     axum::serve(

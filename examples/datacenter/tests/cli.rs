@@ -36,7 +36,7 @@ fn readme_curl_calls_return_servers_1_and_2() {
 #[test]
 fn datacenter_call_prints_json_and_fails_clearly() {
     let served = Served::start();
-    for protocol in ["jsonrpc", "xmlrpc"] {
+    for protocol in ["jsonrpc", "xmlrpc", "rest"] {
         let output = served.call(&["--protocol", protocol, "get_active_servers", "3"]);
         assert!(output.status.success(), "{output:?}");
         assert_eq!(ids(&json(&String::from_utf8_lossy(&output.stdout))), [1, 2]);

@@ -123,3 +123,10 @@ async fn every_method_of_the_trait_is_routed() {
         }
     }
 }
+
+#[tokio::test]
+async fn over_rest_on_http() {
+    let url = format!("http://{}", serve().await);
+    let transport = rpc_http::client::RestTransport::new(&url).unwrap();
+    every_method(DatacenterClient::new(transport), true).await;
+}

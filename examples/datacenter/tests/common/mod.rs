@@ -75,3 +75,20 @@ pub fn jsonrpc(url: &str, body: &str) -> (u16, String) {
 pub fn json(text: &str) -> serde_json::Value {
     serde_json::from_str(text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
+
+/// A tool of the Python environment that the test command prepares
+/// (`target/pytools`, or `$RPC_PYTOOLS`).
+pub fn pytool(name: &str) -> std::path::PathBuf {
+    let dir = std::env::var_os("RPC_PYTOOLS")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/pytools/bin")
+        });
+    let tool = dir.join(name);
+    assert!(
+        tool.exists(),
+        "{} is missing: run ./scripts/test, which installs openapi-spec-validator and schemathesis into target/pytools",
+        tool.display()
+    );
+    tool
+}
