@@ -1,21 +1,69 @@
-//! AMQP reply-to RPC for the rpc framework, on RabbitMQ.
+//! AMQP reply-to RPC for the rpc framework, on RabbitMQ with lapin.
 //!
-//! **Status: not implemented yet.** This crate reserves the place of the AMQP
-//! transport in the workspace; its design is fixed by the project's
-//! architecture and it is built next:
+//! [`AmqpServer`] serves a service's dispatcher on a queue: the same methods,
+//! the same layers, the same codecs as over HTTP. [`AmqpTransport`] is the
+//! generated clients' transport. Any client that can publish a JSON-RPC 2.0
+//! request with `reply_to` and `correlation_id` (the RabbitMQ tutorials'
+//! pika code, for one) can call a service.
 //!
-//! - a server that consumes one queue per service (named after the service by
-//!   default), runs each call through the same [`rpc_core::Dispatcher`] as
-//!   HTTP, and publishes the answer to the request's `reply_to` with its
-//!   `correlation_id` and content type (JSON-RPC 2.0 as `application/json`,
-//!   XML-RPC as `text/xml`), acknowledging a request only once its reply is
-//!   confirmed by the broker;
-//! - a client transport for the generated clients, on RabbitMQ's direct
-//!   reply-to, with per-call timeouts sent as the message `expiration`.
+//! ```no_run
+//! use rpc_core::RpcError;
+//! use rpc_amqp::{AmqpServer, AmqpTransport};
 //!
-//! Until then, serve and call services over HTTP with `rpc-http`.
+//! /// Greetings.
+//! #[rpc_core::service]
+//! pub trait Hello {
+//!     async fn hello(&self, name: String) -> Result<String, RpcError>;
+//! }
+//!
+//! struct English;
+//! impl Hello for English {
+//!     async fn hello(&self, name: String) -> Result<String, RpcError> {
+//!         Ok(format!("hello, {name}"))
+//!     }
+//! }
+//!
+//! # #[tokio::main]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let url = "amqp://guest:guest@127.0.0.1:5672/%2f";
+//! tokio::spawn(AmqpServer::new(HelloServer::new(English)).serve(url));
+//!
+//! let client = HelloClient::new(AmqpTransport::for_service(url, HelloClient::<()>::METADATA));
+//! assert_eq!(client.hello("ada".into()).await?, "hello, ada");
+//! # Ok(())
+//! # }
+//! ```
 #![deny(missing_docs)]
 
-/// The JSON-RPC codec the AMQP transport will carry, re-exported so that the
-/// crate's place in the dependency graph (`rpc-amqp` → `rpc-core`) is real.
-pub use rpc_core::jsonrpc;
+mod client;
+mod error;
+mod server;
+
+use rpc_core::ServiceMeta;
+
+pub use self::client::{AmqpTransport, DEFAULT_TIMEOUT};
+pub use self::error::AmqpError;
+pub use self::server::{AmqpServer, DEFAULT_PREFETCH};
+/// The AMQP client this crate is built on, for its types (`FieldTable`,
+/// `BasicProperties`…).
+pub use lapin;
+
+/// The AMQP properties of the message a call arrived in, in the call's
+/// [`Context`](rpc_core::Context) extensions (for layers and `#[context]`
+/// arguments).
+#[derive(Clone, Debug)]
+pub struct AmqpProperties(pub lapin::BasicProperties);
+
+/// The default queue of a service: its name in lower case (`Datacenter` →
+/// `datacenter`).
+///
+/// ```
+/// #[rpc_core::service]
+/// pub trait Datacenter {
+///     async fn ping(&self);
+/// }
+/// assert_eq!(rpc_amqp::default_queue(DatacenterClient::<()>::METADATA), "datacenter");
+/// ```
+pub fn default_queue(service: &ServiceMeta) -> String {
+    service.name.to_lowercase()
+}

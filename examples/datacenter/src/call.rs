@@ -18,16 +18,26 @@ pub enum Protocol {
     Xmlrpc,
     /// The REST resources.
     Rest,
+    /// JSON-RPC 2.0 over RabbitMQ (reply-to RPC).
+    Amqp,
 }
 
-pub async fn run(
-    url: &str,
-    protocol: Protocol,
-    method: &str,
-    args: &[String],
-) -> Result<(), Error> {
-    let base = url.trim_end_matches('/');
+/// Where and how to call.
+pub struct Target {
+    pub url: String,
+    pub protocol: Protocol,
+    pub amqp: Option<String>,
+    pub amqp_queue: String,
+}
+
+pub async fn run(target: &Target, method: &str, args: &[String]) -> Result<(), Error> {
+    let base = target.url.trim_end_matches('/');
     let args = Args::new(method, args);
+    // `--amqp URL` alone means calling over AMQP.
+    let protocol = match (target.protocol, &target.amqp) {
+        (Protocol::Jsonrpc, Some(_)) => Protocol::Amqp,
+        (protocol, _) => protocol,
+    };
     let json = match protocol {
         Protocol::Jsonrpc => {
             let transport = JsonRpcTransport::new(&format!("{base}/jsonrpc"))?;
@@ -39,6 +49,15 @@ pub async fn run(
         }
         Protocol::Rest => {
             let transport = RestTransport::new(base)?;
+            call(&DatacenterClient::new(transport), method, args).await?
+        }
+        Protocol::Amqp => {
+            let url = target
+                .amqp
+                .as_deref()
+                .unwrap_or("amqp://guest:guest@127.0.0.1:5672/%2f");
+            let transport = rpc_amqp::AmqpTransport::new(url, target.amqp_queue.as_str())
+                .timeout(std::time::Duration::from_secs(10));
             call(&DatacenterClient::new(transport), method, args).await?
         }
     };

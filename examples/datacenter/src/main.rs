@@ -8,6 +8,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use datacenter::{DatacenterServer, InMemory};
+use rpc_amqp::AmqpServer;
 use tokio::net::TcpListener;
 
 #[derive(Parser)]
@@ -28,6 +29,16 @@ enum Command {
         /// The address to listen on (port 0 picks a free port).
         #[arg(long, env = "DATACENTER_LISTEN", default_value = "127.0.0.1:8080")]
         listen: SocketAddr,
+        /// The RabbitMQ broker to serve on too; while it cannot be reached,
+        /// HTTP goes on and the broker is retried.
+        #[arg(long, env = "AMQP_URL", default_value = DEFAULT_AMQP_URL)]
+        amqp: String,
+        /// The queue to consume.
+        #[arg(long, env = "AMQP_QUEUE", default_value = "datacenter")]
+        amqp_queue: String,
+        /// Serves HTTP only.
+        #[arg(long)]
+        no_amqp: bool,
     },
     /// Calls a method and prints its result as JSON.
     ///
@@ -40,6 +51,12 @@ enum Command {
         /// The protocol to call with.
         #[arg(long, value_enum, default_value_t = call::Protocol::Jsonrpc)]
         protocol: call::Protocol,
+        /// The RabbitMQ broker, for `--protocol amqp` (given alone, it implies it).
+        #[arg(long, env = "AMQP_URL")]
+        amqp: Option<String>,
+        /// The queue of the service, for `--protocol amqp`.
+        #[arg(long, env = "AMQP_QUEUE", default_value = "datacenter")]
+        amqp_queue: String,
         /// The method, e.g. get_active_servers.
         method: String,
         /// The method's arguments, in order.
@@ -51,18 +68,36 @@ enum Command {
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
+            // lapin warns of every returned message: a call to a queue no
+            // server consumes, which `call` reports itself.
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,lapin::returned_messages=error".into()),
         )
         .with_writer(std::io::stderr)
         .init();
     let result = match Cli::parse().command {
-        Command::Serve { listen } => serve(listen).await,
+        Command::Serve {
+            listen,
+            amqp,
+            amqp_queue,
+            no_amqp,
+        } => serve(listen, (!no_amqp).then_some((amqp, amqp_queue))).await,
         Command::Call {
             url,
             protocol,
+            amqp,
+            amqp_queue,
             method,
             args,
-        } => call::run(&url, protocol, &method, &args).await,
+        } => {
+            let target = call::Target {
+                url,
+                protocol,
+                amqp,
+                amqp_queue,
+            };
+            call::run(&target, &method, &args).await
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -73,29 +108,65 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn serve(listen: SocketAddr) -> Result<(), Box<dyn std::error::Error>> {
-    let app =
-        rpc_http::router(DatacenterServer::new(InMemory::default())).fallback(rpc_http::not_found);
+/// The broker of a default RabbitMQ install.
+const DEFAULT_AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
+
+async fn serve(
+    listen: SocketAddr,
+    amqp: Option<(String, String)>,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let server = DatacenterServer::new(InMemory::default());
+    let app = rpc_http::router(server.clone()).fallback(rpc_http::not_found);
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     let addr = listener.local_addr()?;
     // Signals are registered before the server says it is ready, so that a
     // signal sent as soon as it is ready stops it gracefully.
-    let shutdown = shutdown_signal()?;
+    let signal = shutdown_signal()?;
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        signal.await;
+        let _ = stop.send(true);
+    });
+    let until_stopped = move || {
+        let mut stopped = stopped.clone();
+        async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        }
+    };
+
+    let amqp = amqp.map(|(url, queue)| {
+        let server = AmqpServer::new(server).queue(queue.clone());
+        tracing::info!(queue, "serving AMQP on {}", redact(&url));
+        tokio::spawn(server.serve_with_shutdown_owned(url, until_stopped()))
+    });
     // The first line on stdout says where to call; scripts and tests read it.
     println!(
         "datacenter: serving on http://{addr} (REST, JSON-RPC 2.0 at /jsonrpc, XML-RPC at /RPC2, docs at /docs)"
     );
-    tracing::info!(%addr, "serving");
+    tracing::info!(%addr, "serving HTTP");
     axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(shutdown)
+    .with_graceful_shutdown(until_stopped())
     .await?;
+    if let Some(amqp) = amqp {
+        amqp.await??;
+    }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The URL without its password, for logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            format!("{}://…@{}", &url[..scheme], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM; the handlers are installed now.

@@ -82,6 +82,25 @@ impl JsonRpc {
         self
     }
 
+    /// Whether `body` is a JSON-RPC payload at all (well-formed JSON, a
+    /// request object or a non-empty batch); a transport that cannot answer
+    /// (an AMQP message without `reply_to`) rejects what is not.
+    ///
+    /// ```
+    /// # use rpc_core::jsonrpc::JsonRpc;
+    /// # #[rpc_core::service] pub trait S { async fn m(&self); }
+    /// # struct I; impl S for I { async fn m(&self) {} }
+    /// let jsonrpc = JsonRpc::new(SServer::new(I));
+    /// assert!(jsonrpc.check(br#"{"jsonrpc":"2.0","method":"m"}"#).is_ok());
+    /// assert_eq!(jsonrpc.check(b"{oops").unwrap_err().code(), -32700);
+    /// ```
+    pub fn check(&self, body: &[u8]) -> Result<(), crate::RpcError> {
+        match envelope::parse(&Bytes::copy_from_slice(body), self.max_batch_len) {
+            Incoming::Rejected(err) | Incoming::Single(Err(Invalid { error: err, .. })) => Err(err),
+            _ => Ok(()),
+        }
+    }
+
     /// The dispatcher.
     pub fn dispatcher(&self) -> &Dispatcher {
         &self.dispatcher

@@ -99,6 +99,14 @@ impl XmlRpc {
         self
     }
 
+    /// Whether `body` is an XML-RPC `methodCall` at all (well-formed, safe, a
+    /// method name); a transport that cannot answer rejects what is not.
+    pub fn check(&self, body: &[u8]) -> Result<(), RpcError> {
+        parse_call(body, self.max_depth)
+            .map(drop)
+            .map_err(xml_error)
+    }
+
     /// Answers a `methodCall` document with a `methodResponse`: the result,
     /// or a fault. Every call gets `context`.
     pub async fn handle(&self, body: Bytes, context: Context) -> Vec<u8> {

@@ -11,11 +11,17 @@ pub struct Served {
 }
 
 impl Served {
-    /// Starts `datacenter serve --listen 127.0.0.1:0` and waits for the line
-    /// that says where it listens.
+    /// Starts `datacenter serve --listen 127.0.0.1:0 --no-amqp` and waits for
+    /// the line that says where it listens.
     pub fn start() -> Self {
+        Self::start_with(&["--no-amqp"])
+    }
+
+    /// Starts `datacenter serve --listen 127.0.0.1:0` with more arguments.
+    pub fn start_with(args: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_datacenter"))
             .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(args)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
             .spawn()

@@ -1,0 +1,144 @@
+//! One message: decode it by its content type, run it, reply to `reply_to`,
+//! and acknowledge it once the reply is confirmed.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use lapin::message::Delivery;
+use lapin::options::{BasicAckOptions, BasicPublishOptions, BasicRejectOptions};
+use lapin::{BasicProperties, Channel, Confirmation};
+use rpc_core::{Context, Protocol, RpcError};
+
+use super::Codecs;
+use crate::AmqpProperties;
+
+/// The protocol of a message, from its content type.
+enum Kind {
+    Json,
+    Xml,
+    Unknown(String),
+}
+
+fn kind(content_type: Option<&str>) -> Kind {
+    let media_type = content_type
+        .and_then(|c| c.split(';').next())
+        .map(|c| c.trim().to_ascii_lowercase());
+    match media_type.as_deref() {
+        // A message without content type is taken as JSON-RPC, as the
+        // RabbitMQ tutorials send them.
+        None | Some("" | "application/json" | "application/json-rpc") => Kind::Json,
+        Some("text/xml" | "application/xml") => Kind::Xml,
+        Some(other) => Kind::Unknown(other.to_owned()),
+    }
+}
+
+pub(crate) async fn handle(mut delivery: Delivery, channel: Channel, codecs: Arc<Codecs>) {
+    let properties = delivery.properties.clone();
+    let reply_to = properties
+        .reply_to()
+        .as_ref()
+        .map(|r| r.as_str().to_owned())
+        .filter(|r| !r.is_empty());
+    let kind = kind(properties.content_type().as_ref().map(|c| c.as_str()));
+    let body = Bytes::from(std::mem::take(&mut delivery.data));
+
+    let mut context = Context::new(match kind {
+        Kind::Xml => Protocol::XmlRpc,
+        _ => Protocol::JsonRpc,
+    });
+    if let Some(ms) = properties
+        .expiration()
+        .as_ref()
+        .and_then(|e| e.as_str().parse::<u64>().ok())
+    {
+        context.set_deadline(Some(Instant::now() + Duration::from_millis(ms)));
+    }
+    context
+        .extensions_mut()
+        .insert(AmqpProperties(properties.clone()));
+
+    let Some(reply_to) = reply_to else {
+        // A notification: run it if it can be decoded, answer nothing.
+        let checked = match &kind {
+            Kind::Json => codecs.jsonrpc.check(&body),
+            Kind::Xml => codecs.xmlrpc.check(&body),
+            Kind::Unknown(media_type) => Err(unsupported(media_type)),
+        };
+        match checked {
+            Ok(()) => {
+                match kind {
+                    Kind::Xml => drop(codecs.xmlrpc.handle(body, context).await),
+                    _ => drop(codecs.jsonrpc.handle(body, context).await),
+                }
+                ack(&delivery).await;
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "rejecting an undecodable message without reply_to");
+                if let Err(err) = delivery.reject(BasicRejectOptions { requeue: false }).await {
+                    tracing::warn!(error = %err, "cannot reject a message");
+                }
+            }
+        }
+        return;
+    };
+
+    let (answer, content_type) = match kind {
+        Kind::Json => match codecs.jsonrpc.handle(body, context).await {
+            Some(answer) => (answer, "application/json"),
+            // Notifications only: nothing to answer, though a reply_to was given.
+            None => return ack(&delivery).await,
+        },
+        Kind::Xml => (codecs.xmlrpc.handle(body, context).await, "text/xml"),
+        Kind::Unknown(media_type) => {
+            let mut answer = Vec::new();
+            answer.extend_from_slice(br#"{"jsonrpc":"2.0","error":"#);
+            answer.extend_from_slice(
+                &serde_json::to_vec(&unsupported(&media_type)).unwrap_or_default(),
+            );
+            answer.extend_from_slice(br#","id":null}"#);
+            (answer, "application/json")
+        }
+    };
+    let mut reply = BasicProperties::default().with_content_type(content_type.into());
+    if let Some(correlation_id) = properties.correlation_id() {
+        reply = reply.with_correlation_id(correlation_id.clone());
+    }
+    let published = channel
+        .basic_publish(
+            "".into(),
+            reply_to.as_str().into(),
+            BasicPublishOptions::default(),
+            &answer,
+            reply,
+        )
+        .await;
+    let confirmed = match published {
+        Ok(confirm) => confirm.await,
+        Err(err) => Err(err),
+    };
+    match confirmed {
+        Ok(Confirmation::Ack(_) | Confirmation::NotRequested) => ack(&delivery).await,
+        Ok(Confirmation::Nack(_)) => {
+            tracing::warn!(
+                reply_to,
+                "the broker refused a reply; the request is left for redelivery"
+            );
+        }
+        Err(err) => {
+            tracing::warn!(reply_to, error = %err, "cannot publish a reply; the request is left for redelivery");
+        }
+    }
+}
+
+fn unsupported(media_type: &str) -> RpcError {
+    RpcError::invalid_request(format!(
+        "unsupported content type `{media_type}`: send application/json (JSON-RPC 2.0) or text/xml (XML-RPC)"
+    ))
+}
+
+async fn ack(delivery: &Delivery) {
+    if let Err(err) = delivery.ack(BasicAckOptions::default()).await {
+        tracing::warn!(error = %err, "cannot acknowledge a message; the broker will redeliver it");
+    }
+}

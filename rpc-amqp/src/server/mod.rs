@@ -1,0 +1,275 @@
+//! [`AmqpServer`]: serves a dispatcher on a RabbitMQ queue, reply-to RPC.
+
+mod delivery;
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use lapin::options::{
+    BasicCancelOptions, BasicConsumeOptions, BasicQosOptions, ConfirmSelectOptions,
+    QueueDeclareOptions,
+};
+use lapin::types::FieldTable;
+use lapin::{Connection, ConnectionProperties};
+use rpc_core::Dispatcher;
+use rpc_core::jsonrpc::JsonRpc;
+use rpc_core::xmlrpc::XmlRpc;
+use tokio::task::JoinSet;
+
+use crate::{AmqpError, default_queue};
+
+/// The default bound on the calls a server runs at once (the QoS prefetch).
+pub const DEFAULT_PREFETCH: u16 = 64;
+
+/// Serves a [`Dispatcher`] on a RabbitMQ queue, the way the RabbitMQ RPC
+/// tutorial describes: each message is a call (a JSON-RPC 2.0 request as
+/// `application/json`, or an XML-RPC `methodCall` as `text/xml`), and its
+/// answer is published to the default exchange with the request's `reply_to`
+/// as routing key, its `correlation_id` and its content type.
+///
+/// - At most [`prefetch`](Self::prefetch) calls run at once (the broker's QoS).
+/// - A request is acknowledged only once its reply is confirmed by the broker,
+///   so a server that dies mid-call loses nothing: the broker redelivers it.
+/// - A message without `reply_to` is a notification: run, not answered. One
+///   that cannot be decoded is answered with an error when it has a
+///   `reply_to`, and otherwise rejected without requeue (a dead-letter
+///   exchange, if the queue has one, keeps it).
+/// - When the connection drops, the server reconnects with backoff and
+///   consumes again; on shutdown it stops consuming, finishes and acknowledges
+///   the calls in flight, then closes.
+///
+/// Several servers on the same queue share the calls (competing consumers).
+///
+/// ```no_run
+/// use rpc_core::RpcError;
+/// use rpc_amqp::AmqpServer;
+///
+/// #[rpc_core::service]
+/// pub trait Hello {
+///     async fn hello(&self, name: String) -> Result<String, RpcError>;
+/// }
+///
+/// struct English;
+/// impl Hello for English {
+///     async fn hello(&self, name: String) -> Result<String, RpcError> {
+///         Ok(format!("hello, {name}"))
+///     }
+/// }
+///
+/// # #[tokio::main]
+/// # async fn main() -> Result<(), rpc_amqp::AmqpError> {
+/// AmqpServer::new(HelloServer::new(English))
+///     .queue("hello")
+///     .prefetch(32)
+///     .serve_with_shutdown("amqp://guest:guest@127.0.0.1:5672/%2f", async {
+///         let _ = tokio::signal::ctrl_c().await;
+///     })
+///     .await
+/// # }
+/// ```
+#[derive(Clone, Debug)]
+#[must_use = "call `serve` to consume the queue"]
+pub struct AmqpServer {
+    codecs: Arc<Codecs>,
+    queue: String,
+    prefetch: u16,
+    durable: bool,
+    arguments: FieldTable,
+}
+
+/// The protocols a message can be in.
+#[derive(Debug)]
+pub(crate) struct Codecs {
+    pub jsonrpc: JsonRpc,
+    pub xmlrpc: XmlRpc,
+}
+
+impl AmqpServer {
+    /// Serves `dispatcher` on the queue named after its service (see
+    /// [`default_queue`]).
+    pub fn new(dispatcher: impl Into<Dispatcher>) -> Self {
+        let dispatcher = dispatcher.into();
+        let queue = dispatcher
+            .services()
+            .first()
+            .map(|s| default_queue(s))
+            .unwrap_or_else(|| "rpc".into());
+        Self {
+            codecs: Arc::new(Codecs {
+                jsonrpc: JsonRpc::new(dispatcher.clone()),
+                xmlrpc: XmlRpc::new(dispatcher),
+            }),
+            queue,
+            prefetch: DEFAULT_PREFETCH,
+            durable: true,
+            arguments: FieldTable::default(),
+        }
+    }
+
+    /// Consumes this queue instead.
+    pub fn queue(mut self, queue: impl Into<String>) -> Self {
+        self.queue = queue.into();
+        self
+    }
+
+    /// Runs at most `prefetch` calls at once (default [`DEFAULT_PREFETCH`]).
+    pub fn prefetch(mut self, prefetch: u16) -> Self {
+        self.prefetch = prefetch.max(1);
+        self
+    }
+
+    /// Declares the queue durable (default) or not. It must match how the
+    /// queue was declared before, or the broker refuses it.
+    pub fn durable(mut self, durable: bool) -> Self {
+        self.durable = durable;
+        self
+    }
+
+    /// Declares the queue with these arguments: a dead-letter exchange
+    /// (`x-dead-letter-exchange`), a quorum queue (`x-queue-type: quorum`)…
+    /// They must match how the queue was declared before.
+    ///
+    /// ```
+    /// use rpc_amqp::lapin::types::{AMQPValue, FieldTable};
+    ///
+    /// let mut arguments = FieldTable::default();
+    /// arguments.insert("x-queue-type".into(), AMQPValue::LongString("quorum".into()));
+    /// # #[rpc_core::service] pub trait S { async fn m(&self); }
+    /// # struct I; impl S for I { async fn m(&self) {} }
+    /// let server = rpc_amqp::AmqpServer::new(SServer::new(I)).queue_arguments(arguments);
+    /// # let _ = server;
+    /// ```
+    pub fn queue_arguments(mut self, arguments: FieldTable) -> Self {
+        self.arguments = arguments;
+        self
+    }
+
+    /// The queue this server consumes.
+    pub fn queue_name(&self) -> &str {
+        &self.queue
+    }
+
+    /// Serves until the process ends.
+    pub async fn serve(self, url: &str) -> Result<(), AmqpError> {
+        self.serve_with_shutdown(url, std::future::pending()).await
+    }
+
+    /// [`serve_with_shutdown`](Self::serve_with_shutdown) with an owned URL,
+    /// for `tokio::spawn`.
+    pub async fn serve_with_shutdown_owned(
+        self,
+        url: String,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> Result<(), AmqpError> {
+        self.serve_with_shutdown(&url, shutdown).await
+    }
+
+    /// Serves until `shutdown` resolves, then stops consuming, finishes and
+    /// acknowledges the calls in flight, and closes. A broker that cannot be
+    /// reached is retried with backoff, each attempt logged.
+    pub async fn serve_with_shutdown(
+        self,
+        url: &str,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> Result<(), AmqpError> {
+        let mut shutdown = std::pin::pin!(shutdown);
+        let mut backoff = Duration::from_millis(100);
+        loop {
+            match self.consume(url, shutdown.as_mut()).await {
+                Ok(()) => return Ok(()),
+                Err(Stop::Lost(err)) => {
+                    tracing::warn!(queue = %self.queue, error = %err, retry_in = ?backoff, "AMQP connection lost or refused; reconnecting");
+                }
+                Err(Stop::Connected(err)) => {
+                    backoff = Duration::from_millis(100);
+                    tracing::warn!(queue = %self.queue, error = %err, retry_in = ?backoff, "AMQP connection lost; reconnecting");
+                }
+            }
+            tokio::select! {
+                () = tokio::time::sleep(backoff) => {}
+                () = shutdown.as_mut() => return Ok(()),
+            }
+            backoff = (backoff * 2).min(Duration::from_secs(5));
+        }
+    }
+
+    /// One connection's life: `Ok` on shutdown, `Err` when it is lost.
+    async fn consume(
+        &self,
+        url: &str,
+        mut shutdown: std::pin::Pin<&mut (impl Future<Output = ()> + Send)>,
+    ) -> Result<(), Stop> {
+        let properties = ConnectionProperties::default()
+            .with_connection_name(format!("rpc-amqp server {}", self.queue).into());
+        let connection = Connection::connect(url, properties)
+            .await
+            .map_err(Stop::Lost)?;
+        let channel = connection.create_channel().await.map_err(Stop::Lost)?;
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .map_err(Stop::Lost)?;
+        channel
+            .basic_qos(self.prefetch, BasicQosOptions::default())
+            .await
+            .map_err(Stop::Lost)?;
+        let options = QueueDeclareOptions {
+            durable: self.durable,
+            ..Default::default()
+        };
+        channel
+            .queue_declare(self.queue.as_str().into(), options, self.arguments.clone())
+            .await
+            .map_err(Stop::Lost)?;
+        let mut consumer = channel
+            .basic_consume(
+                self.queue.as_str().into(),
+                "".into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .map_err(Stop::Lost)?;
+        tracing::info!(queue = %self.queue, prefetch = self.prefetch, "consuming");
+
+        let mut in_flight = JoinSet::new();
+        let lost = loop {
+            tokio::select! {
+                () = shutdown.as_mut() => break None,
+                next = consumer.next() => match next {
+                    Some(Ok(delivery)) => {
+                        in_flight.spawn(delivery::handle(delivery, channel.clone(), Arc::clone(&self.codecs)));
+                    }
+                    Some(Err(err)) => break Some(err.to_string()),
+                    None => break Some("the broker closed the consumer".to_owned()),
+                },
+                Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
+            }
+        };
+        if let Some(err) = lost {
+            // The calls in flight cannot be acknowledged any more: the broker
+            // redelivers them, here after reconnecting or to another server.
+            in_flight.abort_all();
+            return Err(Stop::Connected(err));
+        }
+        tracing::info!(queue = %self.queue, in_flight = in_flight.len(), "shutting down: finishing the calls in flight");
+        let _ = channel
+            .basic_cancel(consumer.tag(), BasicCancelOptions::default())
+            .await;
+        while in_flight.join_next().await.is_some() {}
+        let _ = channel.close(200, "shutdown".into()).await;
+        let _ = connection.close(200, "shutdown".into()).await;
+        tracing::info!(queue = %self.queue, "stopped");
+        Ok(())
+    }
+}
+
+/// Why a connection's life ended.
+enum Stop {
+    /// Before consuming: could not connect or set up.
+    Lost(lapin::Error),
+    /// After consuming, with what went wrong.
+    Connected(String),
+}
