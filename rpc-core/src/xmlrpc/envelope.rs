@@ -5,7 +5,7 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::de::{DeError, ParamsDeserializer, ValueDeserializer};
-use super::reader::{Tag, Token, Tokens, XmlError, unexpected, validate};
+use super::reader::{Tag, Token, Tokens, XmlError, unexpected};
 use super::ser::{ParamsSerializer, ValueSerializer, escape_into};
 use crate::{BoxSerialize, ClientError, ParamsDecoder, RpcError};
 
@@ -18,10 +18,10 @@ pub(crate) struct CallHead {
     pub params_at: Option<usize>,
 }
 
-/// Reads a `methodCall`, validating the whole document first.
+/// Reads the head of a `methodCall`; the params are read (and the rest of the
+/// document checked) when they are decoded, in the same single pass.
 pub(crate) fn parse_call(body: &[u8], max_depth: usize) -> Result<CallHead, XmlError> {
-    validate(body, max_depth)?;
-    let mut tokens = Tokens::new(body, usize::MAX);
+    let mut tokens = Tokens::new(body, max_depth);
     match tokens.tag()? {
         Token::Start(Tag::MethodCall) => {}
         other => return Err(unexpected(&other, "<methodCall>")),
@@ -36,11 +36,17 @@ pub(crate) fn parse_call(body: &[u8], max_depth: usize) -> Result<CallHead, XmlE
             let at = tokens.position();
             // `<params/>` and `<params> </params>` hold no param.
             match tokens.tag()? {
-                Token::End(Tag::Params) => None,
+                Token::End(Tag::Params) => {
+                    tokens.expect_last(Tag::MethodCall)?;
+                    None
+                }
                 _ => Some(at),
             }
         }
-        Token::End(Tag::MethodCall) => None,
+        Token::End(Tag::MethodCall) => {
+            tokens.expect_last_after_root()?;
+            None
+        }
         other => return Err(unexpected(&other, "<params> or </methodCall>")),
     };
     Ok(CallHead { method, params_at })
@@ -56,9 +62,11 @@ pub(crate) fn xml_error(err: XmlError) -> RpcError {
     }
 }
 
-/// The params of a call in a validated document, decoded on demand.
+/// The params of a call, decoded on demand, in the one pass that also checks
+/// the rest of the document.
 pub(crate) struct XmlParams {
     pub body: Bytes,
+    pub max_depth: usize,
     /// Where the params start; `None` for a call without `<params>`.
     pub at: Option<usize>,
     /// `Params` for a call's `<param>`s, `Data` for the `<value>` of an array
@@ -80,12 +88,27 @@ impl ParamsDecoder for XmlParams {
                 visit(&mut <dyn erased_serde::Deserializer>::erase(none))
             }
             Some(at) => {
-                let mut tokens = Tokens::fragment(&self.body[at..]);
+                let mut tokens = Tokens::fragment(&self.body[at..], self.max_depth);
                 let params = ParamsDeserializer {
                     tokens: &mut tokens,
                     end: self.end,
                 };
-                visit(&mut <dyn erased_serde::Deserializer>::erase(params))
+                let result = visit(&mut <dyn erased_serde::Deserializer>::erase(params));
+                // A call's params end its document: check what follows.
+                let rest = match (&result, self.end) {
+                    (Ok(()), Tag::Params) => tokens.expect_last(Tag::MethodCall),
+                    _ => Ok(()),
+                };
+                if tokens.syntax_failed() {
+                    let message = match (result, rest) {
+                        (Err(err), _) => err.to_string(),
+                        (_, Err(err)) => err.message().to_owned(),
+                        _ => "the document is not well-formed".to_owned(),
+                    };
+                    return Err(RpcError::parse_error(format!("parse error: {message}")));
+                }
+                rest.map_err(xml_error)?;
+                result
             }
         };
         result.map_err(|e| RpcError::invalid_params(format!("invalid params: {e}")))
@@ -194,26 +217,30 @@ struct Fault {
 /// assert_eq!(err.rpc().unwrap().code(), 4);
 /// ```
 pub fn decode_response<R: DeserializeOwned>(body: &[u8]) -> Result<R, ClientError> {
-    validate(body, super::DEFAULT_MAX_DEPTH)
-        .map_err(|e| ClientError::decode(e.message().to_owned()))?;
-    let mut tokens = Tokens::new(body, usize::MAX);
+    let mut tokens = Tokens::new(body, super::DEFAULT_MAX_DEPTH);
     let read = |tokens: &mut Tokens<'_>| -> Result<Result<R, RpcError>, DeError> {
         match tokens.tag()? {
             Token::Start(Tag::MethodResponse) => {}
-            other => return Err(unexpected(&other, "<methodResponse>").into()),
+            other => return Err(tokens.unexpected(&other, "<methodResponse>").into()),
         }
         match tokens.tag()? {
             Token::Start(Tag::Params) => {
                 tokens.expect_start(Tag::Param)?;
                 tokens.expect_start(Tag::Value)?;
-                Ok(Ok(R::deserialize(ValueDeserializer::new(tokens))?))
+                let value = R::deserialize(ValueDeserializer::new(tokens))?;
+                tokens.expect_end(Tag::Param)?;
+                tokens.expect_end(Tag::Params)?;
+                tokens.expect_last(Tag::MethodResponse)?;
+                Ok(Ok(value))
             }
             Token::Start(Tag::Fault) => {
                 tokens.expect_start(Tag::Value)?;
                 let fault = Fault::deserialize(ValueDeserializer::new(tokens))?;
+                tokens.expect_end(Tag::Fault)?;
+                tokens.expect_last(Tag::MethodResponse)?;
                 Ok(Err(RpcError::new(fault.code, fault.message)))
             }
-            other => Err(unexpected(&other, "<params> or <fault>").into()),
+            other => Err(tokens.unexpected(&other, "<params> or <fault>").into()),
         }
     };
     match read(&mut tokens) {

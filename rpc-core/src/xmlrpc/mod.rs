@@ -102,6 +102,7 @@ impl XmlRpc {
     /// Whether `body` is an XML-RPC `methodCall` at all (well-formed, safe, a
     /// method name); a transport that cannot answer rejects what is not.
     pub fn check(&self, body: &[u8]) -> Result<(), RpcError> {
+        reader::validate(body, self.max_depth).map_err(xml_error)?;
         parse_call(body, self.max_depth)
             .map(drop)
             .map_err(xml_error)
@@ -116,6 +117,7 @@ impl XmlRpc {
         };
         let params = XmlParams {
             body,
+            max_depth: self.max_depth,
             at: params_at,
             end: Tag::Params,
         };
@@ -176,12 +178,26 @@ impl XmlRpc {
                 "system.multicall takes one param: an array of calls",
             ));
         };
-        let mut tokens = Tokens::fragment(&params.body[at..]);
+        let mut tokens = Tokens::fragment(&params.body[at..], self.max_depth);
         let de = de::ParamsDeserializer {
             tokens: &mut tokens,
             end: Tag::Params,
         };
-        let (calls,): (Vec<MulticallEntry>,) = Deserialize::deserialize(de).map_err(|e| {
+        let decoded: Result<(Vec<MulticallEntry>,), de::DeError> = Deserialize::deserialize(de);
+        let rest = match &decoded {
+            Ok(_) => tokens.expect_last(Tag::MethodCall),
+            Err(_) => Ok(()),
+        };
+        if tokens.syntax_failed() {
+            let message = match (decoded, rest) {
+                (Err(err), _) => err.0,
+                (_, Err(err)) => err.message().to_owned(),
+                _ => "the document is not well-formed".to_owned(),
+            };
+            return Err(RpcError::parse_error(format!("parse error: {message}")));
+        }
+        rest.map_err(xml_error)?;
+        let (calls,) = decoded.map_err(|e| {
             RpcError::invalid_params(format!(
                 "system.multicall takes an array of {{methodName, params}} structs: {e}"
             ))
@@ -196,6 +212,7 @@ impl XmlRpc {
         let answers = join_all(calls.into_iter().map(|entry| {
             let params = XmlParams {
                 body: params.body.clone(),
+                max_depth: self.max_depth,
                 at: entry.params.map(|RawAt(start)| at + start),
                 end: Tag::Data,
             };

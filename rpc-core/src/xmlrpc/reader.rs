@@ -95,6 +95,7 @@ pub(crate) enum Token<'a> {
 /// A pull reader of [`Token`]s over a byte slice.
 pub(crate) struct Tokens<'a> {
     reader: Reader<&'a [u8]>,
+    syntax_failed: bool,
     depth: usize,
     max_depth: usize,
 }
@@ -108,19 +109,48 @@ impl<'a> Tokens<'a> {
         config.check_end_names = true;
         Self {
             reader,
+            syntax_failed: false,
             depth: 0,
             max_depth,
         }
     }
 
-    /// Reads from the middle of a document that was validated before: end
-    /// tags of elements opened before `input` starts are let through.
-    pub fn fragment(input: &'a [u8]) -> Self {
-        let mut tokens = Self::new(input, usize::MAX);
-        let config = tokens.reader.config_mut();
-        config.check_end_names = false;
-        config.allow_unmatched_ends = true;
+    /// Reads from the middle of a document: the end tags of elements opened
+    /// before `input` starts are let through; everything else is checked as
+    /// in a whole document.
+    pub fn fragment(input: &'a [u8], max_depth: usize) -> Self {
+        let mut tokens = Self::new(input, max_depth);
+        tokens.reader.config_mut().allow_unmatched_ends = true;
         tokens
+    }
+
+    /// Whether reading failed because the document is not well-formed (or
+    /// breaks the codec's rules), rather than because it is not the XML-RPC
+    /// expected.
+    pub fn syntax_failed(&self) -> bool {
+        self.syntax_failed
+    }
+
+    /// Expects the end tag `name`, then the end of the document.
+    pub fn expect_last(&mut self, name: Tag) -> Result<(), XmlError> {
+        self.expect_end(name)?;
+        self.expect_last_after_root()
+    }
+
+    /// After the root's end tag: only the end of the document.
+    pub fn expect_last_after_root(&mut self) -> Result<(), XmlError> {
+        loop {
+            match self.next()? {
+                Token::Eof => return Ok(()),
+                Token::Text(text) if text.trim().is_empty() => {}
+                _ => return Err(self.syntax("content after the root element".into())),
+            }
+        }
+    }
+
+    fn syntax(&mut self, message: String) -> XmlError {
+        self.syntax_failed = true;
+        XmlError::Syntax(message)
     }
 
     /// The position after the last token read.
@@ -129,6 +159,14 @@ impl<'a> Tokens<'a> {
     }
 
     pub fn next(&mut self) -> Result<Token<'a>, XmlError> {
+        let token = self.read();
+        if matches!(token, Err(XmlError::Syntax(_))) {
+            self.syntax_failed = true;
+        }
+        token
+    }
+
+    fn read(&mut self) -> Result<Token<'a>, XmlError> {
         loop {
             let event = self.reader.read_event().map_err(|e| {
                 XmlError::Syntax(format!(
@@ -188,7 +226,7 @@ impl<'a> Tokens<'a> {
     pub fn expect_start(&mut self, name: Tag) -> Result<(), XmlError> {
         match self.tag()? {
             Token::Start(found) if found == name => Ok(()),
-            other => Err(unexpected(&other, &format!("<{}>", label(name)))),
+            other => Err(self.unexpected(&other, &format!("<{}>", label(name)))),
         }
     }
 
@@ -196,8 +234,17 @@ impl<'a> Tokens<'a> {
     pub fn expect_end(&mut self, name: Tag) -> Result<(), XmlError> {
         match self.tag()? {
             Token::End(found) if found == name => Ok(()),
-            other => Err(unexpected(&other, &format!("</{}>", label(name)))),
+            other => Err(self.unexpected(&other, &format!("</{}>", label(name)))),
         }
+    }
+
+    /// [`unexpected`], noting a document that ends too early as a syntax error.
+    pub fn unexpected(&mut self, found: &Token<'_>, expected: &str) -> XmlError {
+        let err = unexpected(found, expected);
+        if matches!(err, XmlError::Syntax(_)) {
+            self.syntax_failed = true;
+        }
+        err
     }
 
     /// The text of the element just opened, up to and including its end tag.
@@ -210,7 +257,7 @@ impl<'a> Tokens<'a> {
                     Some(all) => all.to_mut().push_str(&piece),
                 },
                 Token::End(_) => return Ok(text.unwrap_or_default()),
-                other => return Err(unexpected(&other, "text")),
+                other => return Err(self.unexpected(&other, "text")),
             }
         }
     }
@@ -223,7 +270,7 @@ impl<'a> Tokens<'a> {
                 Token::Start(_) => open += 1,
                 Token::End(_) => open -= 1,
                 Token::Text(_) => {}
-                Token::Eof => return Err(XmlError::Syntax("the document ends too early".into())),
+                Token::Eof => return Err(self.syntax("the document ends too early".into())),
             }
         }
         Ok(())

@@ -4,7 +4,7 @@ use serde::de::value::CowStrDeserializer;
 use serde::de::{self, DeserializeSeed, Visitor};
 
 use super::{DeError, Result, ValueDeserializer};
-use crate::xmlrpc::reader::{Tag, Token, Tokens, unexpected};
+use crate::xmlrpc::reader::{Tag, Token, Tokens};
 
 /// `<member><name>k</name><value>v</value></member>`… up to `</struct>`.
 pub(super) struct StructAccess<'r, 'a> {
@@ -25,7 +25,10 @@ impl<'de> de::MapAccess<'de> for StructAccess<'_, 'de> {
                 seed.deserialize(CowStrDeserializer::<DeError>::new(key))
                     .map(Some)
             }
-            other => Err(unexpected(&other, "<member> or </struct>").into()),
+            other => Err(self
+                .tokens
+                .unexpected(&other, "<member> or </struct>")
+                .into()),
         }
     }
 
@@ -58,6 +61,7 @@ impl ValuesAccess<'_, '_> {
         }
         match self.tokens.tag()? {
             Token::End(name) if name == self.end => Ok(()),
+            Token::Eof => Err(self.tokens.unexpected(&Token::Eof, "an end tag").into()),
             _ => Err(DeError(format!("too many values: expected {}", self.taken))),
         }
     }
@@ -90,7 +94,10 @@ impl<'de> de::SeqAccess<'de> for ValuesAccess<'_, 'de> {
                 seed.deserialize(ValueDeserializer::new(self.tokens))
                     .map(Some)
             }
-            other => Err(unexpected(&other, if params { "<param>" } else { "<value>" }).into()),
+            other => Err(self
+                .tokens
+                .unexpected(&other, if params { "<param>" } else { "<value>" })
+                .into()),
         }
     }
 }

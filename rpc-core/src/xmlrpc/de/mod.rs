@@ -12,7 +12,7 @@ mod variant;
 pub(crate) use self::access::ParamsDeserializer;
 use self::access::{StructAccess, ValuesAccess};
 use self::variant::VariantAccess;
-use super::reader::{Tag, Token, Tokens, XmlError, label, unexpected};
+use super::reader::{Tag, Token, Tokens, XmlError, label};
 use super::value::{BASE64, DATETIME, decode_base64};
 
 /// The reserved newtype name of a value kept as raw XML (multicall's params).
@@ -86,7 +86,7 @@ impl<'r, 'a> ValueDeserializer<'r, 'a> {
                 Token::Start(name) if text.as_deref().is_none_or(|t| t.trim().is_empty()) => {
                     return Ok(Content::Typed(name));
                 }
-                other => return Err(unexpected(&other, "a value").into()),
+                other => return Err(self.tokens.unexpected(&other, "a value").into()),
             }
         }
     }

@@ -1,6 +1,7 @@
 //! A serde serializer that writes Rust values straight as XML-RPC `<value>`s.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
+use std::io::Write as _;
 
 use serde::ser::{self, Serialize};
 
@@ -35,31 +36,37 @@ type Result<T = ()> = std::result::Result<T, SerError>;
 /// reference so that end-of-line normalization keeps it; characters XML 1.0
 /// cannot carry at all are refused.
 pub(crate) fn escape_into(out: &mut Vec<u8>, text: &str) -> Result {
-    let mut rest = text;
-    while let Some(i) = rest.find(|c: char| matches!(c, '<' | '>' | '&' | '\r') || is_forbidden(c))
-    {
-        out.extend_from_slice(&rest.as_bytes()[..i]);
-        let c = rest[i..].chars().next().expect("found a char");
-        match c {
-            '<' => out.extend_from_slice(b"&lt;"),
-            '>' => out.extend_from_slice(b"&gt;"),
-            '&' => out.extend_from_slice(b"&amp;"),
-            '\r' => out.extend_from_slice(b"&#13;"),
-            _ => {
-                return Err(SerError(format!(
-                    "the character U+{:04X} cannot be carried by XML",
-                    c as u32
-                )));
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    for (i, &byte) in bytes.iter().enumerate() {
+        let replacement: &[u8] = match byte {
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'&' => b"&amp;",
+            b'\r' => b"&#13;",
+            0x00..=0x08 | 0x0b | 0x0c | 0x0e..=0x1f => return Err(forbidden(byte.into())),
+            // U+FFFE and U+FFFF, EF BF BE and EF BF BF in UTF-8.
+            0xef if matches!(bytes.get(i + 1..i + 3), Some([0xbf, 0xbe | 0xbf])) => {
+                return Err(forbidden(if bytes[i + 2] == 0xbe {
+                    0xfffe
+                } else {
+                    0xffff
+                }));
             }
-        }
-        rest = &rest[i + c.len_utf8()..];
+            _ => continue,
+        };
+        out.extend_from_slice(&bytes[start..i]);
+        out.extend_from_slice(replacement);
+        start = i + 1;
     }
-    out.extend_from_slice(rest.as_bytes());
+    out.extend_from_slice(&bytes[start..]);
     Ok(())
 }
 
-fn is_forbidden(c: char) -> bool {
-    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+fn forbidden(code_point: u32) -> SerError {
+    SerError(format!(
+        "the character U+{code_point:04X} cannot be carried by XML"
+    ))
 }
 
 /// Writes one `<value>…</value>`.
@@ -82,9 +89,7 @@ impl<'w> ValueSerializer<'w> {
         out.extend_from_slice(b"<value><");
         out.extend_from_slice(tag.as_bytes());
         out.push(b'>');
-        let mut buffer = String::new();
-        let _ = write!(buffer, "{text}");
-        out.extend_from_slice(buffer.as_bytes());
+        let _ = write!(out, "{text}");
         out.extend_from_slice(b"</");
         out.extend_from_slice(tag.as_bytes());
         out.extend_from_slice(b"></value>");

@@ -1,0 +1,117 @@
+//! The AMQP load generator: keeps N calls of `get_active_servers(3)` in flight
+//! on one queue for a while, by direct reply-to, and prints
+//! `requests_per_second p50_ms p99_ms count`.
+//! Usage: amqp_load AMQP_URL QUEUE IN_FLIGHT SECONDS
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use futures_util::StreamExt;
+use lapin::options::{BasicConsumeOptions, BasicPublishOptions};
+use lapin::types::FieldTable;
+use lapin::{BasicProperties, Connection, ConnectionProperties};
+use tokio::sync::oneshot;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let url = args.next().expect("AMQP_URL");
+    let queue = args.next().expect("QUEUE");
+    let in_flight: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(64);
+    let seconds: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(5);
+
+    let connection = Connection::connect(&url, ConnectionProperties::default())
+        .await
+        .unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    let no_ack = BasicConsumeOptions {
+        no_ack: true,
+        ..Default::default()
+    };
+    let mut replies = channel
+        .basic_consume(
+            "amq.rabbitmq.reply-to".into(),
+            "".into(),
+            no_ack,
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let pending: Arc<Mutex<HashMap<String, oneshot::Sender<()>>>> = Arc::default();
+    let waiting = Arc::clone(&pending);
+    tokio::spawn(async move {
+        while let Some(Ok(reply)) = replies.next().await {
+            let id = reply
+                .properties
+                .correlation_id()
+                .as_ref()
+                .map(|id| id.to_string());
+            if let Some(sender) = id.and_then(|id| waiting.lock().unwrap().remove(&id)) {
+                let _ = sender.send(());
+            }
+        }
+    });
+
+    let body = br#"{"jsonrpc":"2.0","method":"get_active_servers","params":[3],"id":1}"#;
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let workers = (0..in_flight).map(|worker| {
+        let channel = channel.clone();
+        let pending = Arc::clone(&pending);
+        let queue = queue.clone();
+        async move {
+            let mut latencies = Vec::new();
+            let mut n = 0u64;
+            while Instant::now() < deadline {
+                n += 1;
+                let id = format!("{worker}-{n}");
+                let (sender, answer) = oneshot::channel();
+                pending.lock().unwrap().insert(id.clone(), sender);
+                let properties = BasicProperties::default()
+                    .with_content_type("application/json".into())
+                    .with_reply_to("amq.rabbitmq.reply-to".into())
+                    .with_correlation_id(id.into());
+                let sent = Instant::now();
+                channel
+                    .basic_publish(
+                        "".into(),
+                        queue.as_str().into(),
+                        BasicPublishOptions::default(),
+                        body,
+                        properties,
+                    )
+                    .await
+                    .unwrap();
+                if tokio::time::timeout(Duration::from_secs(10), answer)
+                    .await
+                    .is_err()
+                {
+                    eprintln!("a call got no answer within 10 s");
+                    continue;
+                }
+                latencies.push(sent.elapsed());
+            }
+            latencies
+        }
+    });
+    let mut latencies: Vec<Duration> = futures_util::future::join_all(workers)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort();
+    let percentile = |p: f64| {
+        latencies
+            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
+            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
+    };
+    println!(
+        "{:.1} {:.3} {:.3} {}",
+        latencies.len() as f64 / elapsed,
+        percentile(0.50),
+        percentile(0.99),
+        latencies.len()
+    );
+}
