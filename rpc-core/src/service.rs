@@ -7,7 +7,6 @@ use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
 use futures_util::future::{BoxFuture, FutureExt};
-use tower::util::BoxCloneSyncService;
 use tower::{Layer, Service, ServiceExt};
 
 use crate::{Request, Response, RpcError, ServiceMeta};
@@ -61,7 +60,33 @@ pub trait RpcService:
 #[derive(Clone)]
 pub struct Dispatcher {
     services: Arc<Vec<&'static ServiceMeta>>,
-    inner: BoxCloneSyncService<Request, Response, Infallible>,
+    inner: Arc<dyn CallService>,
+}
+
+/// A service called through a shared reference: each call clones the concrete
+/// service (an `Arc` bump for a generated server) rather than a boxed one.
+trait CallService: Send + Sync {
+    fn call(&self, request: Request) -> BoxFuture<'static, Result<Response, Infallible>>;
+}
+
+struct Shared<S>(S);
+
+impl<S> CallService for Shared<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+    S::Future: Send + 'static,
+{
+    fn call(&self, request: Request) -> BoxFuture<'static, Result<Response, Infallible>> {
+        self.0.clone().oneshot(request).boxed()
+    }
+}
+
+fn shared<S>(service: S) -> Arc<dyn CallService>
+where
+    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+    S::Future: Send + 'static,
+{
+    Arc::new(Shared(service))
 }
 
 impl Dispatcher {
@@ -69,7 +94,7 @@ impl Dispatcher {
     pub fn new<S: RpcService>(service: S) -> Self {
         Self {
             services: Arc::new(vec![S::METADATA]),
-            inner: BoxCloneSyncService::new(service),
+            inner: shared(service),
         }
     }
 
@@ -98,28 +123,27 @@ impl Dispatcher {
         }
         let mut services = (*self.services).clone();
         services.extend(other.services.iter().copied());
-        let routes = Arc::new(routes);
-        let parts = [self.inner, other.inner];
-        let inner = BoxCloneSyncService::new(Merged { routes, parts });
+        let merged = Merged {
+            routes: Arc::new(routes),
+            parts: Arc::new([self, other]),
+        };
         Self {
             services: Arc::new(services),
-            inner,
+            inner: shared(merged),
         }
     }
 
     /// Wraps every service in `layer`, for calls from every transport alike.
     pub fn layer<L>(self, layer: L) -> Self
     where
-        L: Layer<BoxCloneSyncService<Request, Response, Infallible>>,
+        L: Layer<Dispatcher>,
         L::Service: Service<Request, Response = Response> + Clone + Send + Sync + 'static,
         <L::Service as Service<Request>>::Error: Into<BoxError>,
         <L::Service as Service<Request>>::Future: Send + 'static,
     {
-        let inner = BoxCloneSyncService::new(CatchErrors(layer.layer(self.inner)));
-        Self {
-            services: self.services,
-            inner,
-        }
+        let services = Arc::clone(&self.services);
+        let inner = shared(CatchErrors(layer.layer(self)));
+        Self { services, inner }
     }
 
     /// The metadata of every service, in the order they were added.
@@ -135,7 +159,7 @@ impl Dispatcher {
     /// Runs one call to the end. Front ends call this; it never fails, an error
     /// is in the [`Response`].
     pub async fn call(&self, request: Request) -> Response {
-        match self.inner.clone().oneshot(request).await {
+        match self.inner.call(request).await {
             Ok(response) => response,
             Err(never) => match never {},
         }
@@ -162,12 +186,13 @@ impl Service<Request> for Dispatcher {
     type Error = Infallible;
     type Future = BoxFuture<'static, Result<Response, Infallible>>;
 
-    fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
-        self.inner.poll_ready(cx)
+    fn poll_ready(&mut self, _cx: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+        // Each call drives the readiness of what it calls (`oneshot`).
+        Poll::Ready(Ok(()))
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        self.inner.call(request).boxed()
+        self.inner.call(request)
     }
 }
 
@@ -215,7 +240,7 @@ where
 #[derive(Clone)]
 struct Merged {
     routes: Arc<HashMap<&'static str, usize>>,
-    parts: [BoxCloneSyncService<Request, Response, Infallible>; 2],
+    parts: Arc<[Dispatcher; 2]>,
 }
 
 impl Service<Request> for Merged {
@@ -230,7 +255,7 @@ impl Service<Request> for Merged {
 
     fn call(&mut self, request: Request) -> Self::Future {
         match self.routes.get(request.method()) {
-            Some(&index) => self.parts[index].clone().oneshot(request).boxed(),
+            Some(&index) => self.parts[index].inner.call(request),
             None => {
                 let err = RpcError::method_not_found(request.method());
                 futures_util::future::ready(Ok(Response::error(err))).boxed()
