@@ -237,13 +237,20 @@ fn main() {
     let framework_queue = format!("bench-framework-{id}");
     let lapin_queue = format!("bench-lapin-{id}");
     let servers = [
+        // The HTTP rows measure a server that serves HTTP only, as the
+        // hand-written ones do; AMQP is served by a process of its own.
         Server::start(
             "datacenter (framework)",
+            &bin.join("datacenter"),
+            &["serve", "--listen", "127.0.0.1:9000", "--no-amqp"],
+        ),
+        Server::start(
+            "datacenter (framework, AMQP)",
             &bin.join("datacenter"),
             &[
                 "serve",
                 "--listen",
-                "127.0.0.1:9000",
+                "127.0.0.1:0",
                 "--amqp",
                 &options.amqp_url,
                 "--amqp-queue",
@@ -370,7 +377,7 @@ fn main() {
                 ),
                 contender(
                     "framework AMQP",
-                    "datacenter (framework)",
+                    "datacenter (framework, AMQP)",
                     Load::Amqp {
                         queue: framework_queue.clone(),
                     },
@@ -415,6 +422,15 @@ fn main() {
                 rps / baseline
             );
         }
+    }
+    println!("\n| server process | pid | peak RSS MiB |\n|---|---:|---:|");
+    for server in &servers {
+        println!(
+            "| {} | {} | {:.1} |",
+            server.name,
+            server.child.id(),
+            server.peak_memory_mib()
+        );
     }
     println!(
         "\n{} rounds of {} s per contender after a 1 s warm-up, wrk -t1 -c{} pinned to CPU 0, servers pinned to CPU 1, {} CPUs.",

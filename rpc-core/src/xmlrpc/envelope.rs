@@ -13,7 +13,7 @@ const RESPONSE_HEAD: &[u8] = b"<?xml version=\"1.0\"?>\n<methodResponse>";
 
 /// The head of a `methodCall`: its method name and where its params start.
 pub(crate) struct CallHead {
-    pub method: String,
+    pub method: Box<str>,
     /// The position just after `<params>`, when there is one.
     pub params_at: Option<usize>,
 }
@@ -27,7 +27,7 @@ pub(crate) fn parse_call(body: &[u8], max_depth: usize) -> Result<CallHead, XmlE
         other => return Err(unexpected(&other, "<methodCall>")),
     }
     tokens.expect_start(Tag::MethodName)?;
-    let method = tokens.text()?.trim().to_owned();
+    let method: Box<str> = tokens.text()?.trim().into();
     if method.is_empty() {
         return Err(XmlError::Invalid("the <methodName> is empty".into()));
     }
@@ -118,7 +118,7 @@ impl ParamsDecoder for XmlParams {
 /// Writes the `methodResponse` of a result; a result that cannot be written
 /// as XML-RPC is answered by an internal-error fault.
 pub(crate) fn write_response(value: &BoxSerialize) -> Vec<u8> {
-    let mut out = Vec::with_capacity(256);
+    let mut out = Vec::with_capacity(1024);
     out.extend_from_slice(RESPONSE_HEAD);
     out.extend_from_slice(b"<params><param>");
     match value.serialize(ValueSerializer::new(&mut out)) {

@@ -121,7 +121,7 @@ impl XmlRpc {
             at: params_at,
             end: Tag::Params,
         };
-        let result = if method == MULTICALL {
+        let result = if &*method == MULTICALL {
             self.multicall(params, context).await
         } else {
             self.call(method, params, context).await
@@ -135,12 +135,12 @@ impl XmlRpc {
     /// One call: a built-in method, or the dispatcher's.
     async fn call(
         &self,
-        method: String,
+        method: Box<str>,
         params: XmlParams,
         context: Context,
     ) -> Result<BoxSerialize, RpcError> {
         let decode = |params: XmlParams| Params::custom(params);
-        match method.as_str() {
+        match &*method {
             LIST_METHODS => Ok(Box::new(introspection::list_methods(&self.dispatcher))),
             METHOD_HELP => {
                 let (name,): (String,) = decode(params).decode()?;
@@ -216,7 +216,7 @@ impl XmlRpc {
                 at: entry.params.map(|RawAt(start)| at + start),
                 end: Tag::Data,
             };
-            self.call(entry.method_name, params, context.clone())
+            self.call(entry.method_name.into(), params, context.clone())
         }))
         .await;
         Ok(Box::new(

@@ -55,30 +55,35 @@ pub(crate) enum Tag {
 
 impl Tag {
     fn of(local: &str) -> Self {
-        // Apache's extensions are also written with an `ex:` prefix.
-        let local = local.strip_prefix("ex:").unwrap_or(local);
+        // The most frequent names first: a match on strings compares in order.
         match local {
+            "value" => Self::Value,
+            "member" => Self::Member,
+            "name" => Self::MemberName,
+            "string" => Self::String,
+            "int" | "i4" => Self::Int,
+            "struct" => Self::Struct,
+            "boolean" => Self::Boolean,
+            "array" => Self::Array,
+            "data" => Self::Data,
+            "param" => Self::Param,
+            "params" => Self::Params,
+            "double" => Self::Double,
+            "nil" => Self::Nil,
+            "i8" => Self::I8,
+            "dateTime.iso8601" => Self::DateTime,
+            "base64" => Self::Base64,
             "methodCall" => Self::MethodCall,
             "methodName" => Self::MethodName,
             "methodResponse" => Self::MethodResponse,
-            "params" => Self::Params,
-            "param" => Self::Param,
             "fault" => Self::Fault,
-            "value" => Self::Value,
-            "i4" | "int" | "i1" | "i2" => Self::Int,
-            "i8" => Self::I8,
-            "boolean" => Self::Boolean,
-            "string" => Self::String,
-            "double" | "float" => Self::Double,
-            "dateTime.iso8601" => Self::DateTime,
-            "base64" => Self::Base64,
-            "nil" => Self::Nil,
-            "struct" => Self::Struct,
-            "member" => Self::Member,
-            "name" => Self::MemberName,
-            "array" => Self::Array,
-            "data" => Self::Data,
-            _ => Self::Other,
+            "i1" | "i2" => Self::Int,
+            "float" => Self::Double,
+            // Apache's extensions are also written with an `ex:` prefix.
+            _ => match local.strip_prefix("ex:") {
+                Some(extension) if !extension.starts_with("ex:") => Self::of(extension),
+                _ => Self::Other,
+            },
         }
     }
 }

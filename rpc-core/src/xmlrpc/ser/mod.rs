@@ -38,22 +38,25 @@ type Result<T = ()> = std::result::Result<T, SerError>;
 pub(crate) fn escape_into(out: &mut Vec<u8>, text: &str) -> Result {
     let bytes = text.as_bytes();
     let mut start = 0;
-    for (i, &byte) in bytes.iter().enumerate() {
-        let replacement: &[u8] = match byte {
+    while let Some(offset) = bytes[start..].iter().position(|&b| SPECIAL[usize::from(b)]) {
+        let i = start + offset;
+        let replacement: &[u8] = match bytes[i] {
             b'<' => b"&lt;",
             b'>' => b"&gt;",
             b'&' => b"&amp;",
             b'\r' => b"&#13;",
-            0x00..=0x08 | 0x0b | 0x0c | 0x0e..=0x1f => return Err(forbidden(byte.into())),
             // U+FFFE and U+FFFF, EF BF BE and EF BF BF in UTF-8.
-            0xef if matches!(bytes.get(i + 1..i + 3), Some([0xbf, 0xbe | 0xbf])) => {
-                return Err(forbidden(if bytes[i + 2] == 0xbe {
-                    0xfffe
-                } else {
-                    0xffff
-                }));
-            }
-            _ => continue,
+            0xef => match bytes.get(i + 1..i + 3) {
+                Some([0xbf, last @ (0xbe | 0xbf)]) => {
+                    return Err(forbidden(if *last == 0xbe { 0xfffe } else { 0xffff }));
+                }
+                _ => {
+                    out.extend_from_slice(&bytes[start..=i]);
+                    start = i + 1;
+                    continue;
+                }
+            },
+            control => return Err(forbidden(control.into())),
         };
         out.extend_from_slice(&bytes[start..i]);
         out.extend_from_slice(replacement);
@@ -62,6 +65,22 @@ pub(crate) fn escape_into(out: &mut Vec<u8>, text: &str) -> Result {
     out.extend_from_slice(&bytes[start..]);
     Ok(())
 }
+
+/// The bytes that `escape_into` looks at twice: markup, `\r`, the control
+/// characters XML forbids, and the lead byte of U+FFFE/U+FFFF.
+static SPECIAL: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b != 0x09 && b != 0x0a;
+        b += 1;
+    }
+    table[b'<' as usize] = true;
+    table[b'>' as usize] = true;
+    table[b'&' as usize] = true;
+    table[0xef] = true;
+    table
+};
 
 fn forbidden(code_point: u32) -> SerError {
     SerError(format!(
@@ -97,15 +116,24 @@ impl<'w> ValueSerializer<'w> {
     }
 
     fn integer(self, value: i128) -> Result {
-        if i32::try_from(value).is_ok() {
-            self.scalar("int", value)
+        let tag: &[u8] = if i32::try_from(value).is_ok() {
+            b"int"
         } else if i64::try_from(value).is_ok() {
-            self.scalar("i8", value)
+            b"i8"
         } else {
-            Err(SerError(format!(
+            return Err(SerError(format!(
                 "{value} is out of the range of XML-RPC integers (i8)"
-            )))
-        }
+            )));
+        };
+        let out = self.out;
+        out.extend_from_slice(b"<value><");
+        out.extend_from_slice(tag);
+        out.push(b'>');
+        out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
+        out.extend_from_slice(b"</");
+        out.extend_from_slice(tag);
+        out.extend_from_slice(b"></value>");
+        Ok(())
     }
 
     fn start_array(out: &mut Vec<u8>) {
