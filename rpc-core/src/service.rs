@@ -151,6 +151,31 @@ impl Dispatcher {
         &self.services
     }
 
+    /// A title for documents describing the services: their names.
+    ///
+    /// ```
+    /// # #[rpc_core::service] pub trait Hello { async fn hi(&self); }
+    /// # struct I; impl Hello for I { async fn hi(&self) {} }
+    /// let dispatcher = rpc_core::Dispatcher::new(HelloServer::new(I));
+    /// assert_eq!(dispatcher.title(), "Hello");
+    /// ```
+    pub fn title(&self) -> String {
+        let names: Vec<_> = self.services.iter().map(|s| s.name).collect();
+        names.join(", ")
+    }
+
+    /// A description for documents describing the services: their doc
+    /// comments, one paragraph each.
+    pub fn description(&self) -> String {
+        let docs: Vec<_> = self
+            .services
+            .iter()
+            .map(|s| s.doc)
+            .filter(|d| !d.is_empty())
+            .collect();
+        docs.join("\n\n")
+    }
+
     /// The metadata of the method of that wire name.
     pub fn method(&self, name: &str) -> Option<&'static crate::MethodMeta> {
         self.services.iter().find_map(|s| s.method(name))

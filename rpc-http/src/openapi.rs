@@ -47,17 +47,7 @@ use crate::rest::in_path;
 /// ```
 pub fn openapi(dispatcher: &Dispatcher, version: &str) -> OpenApi {
     let services = dispatcher.services();
-    let title = services
-        .iter()
-        .map(|s| s.name)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let description = services
-        .iter()
-        .map(|s| s.doc)
-        .filter(|d| !d.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n\n");
+    let (title, description) = (dispatcher.title(), dispatcher.description());
     let mut components = Components::new();
     let mut paths: BTreeMap<&'static str, Vec<(HttpMethod, utoipa::openapi::path::Operation)>> =
         BTreeMap::new();

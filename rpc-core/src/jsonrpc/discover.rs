@@ -44,17 +44,7 @@ pub(crate) fn openrpc(dispatcher: &Dispatcher) -> Value {
             .entry(name)
             .or_insert_with(|| serde_json::to_value(schema).unwrap_or(Value::Null));
     }
-    let title = services
-        .iter()
-        .map(|s| s.name)
-        .collect::<Vec<_>>()
-        .join(", ");
-    let description = services
-        .iter()
-        .map(|s| s.doc)
-        .filter(|d| !d.is_empty())
-        .collect::<Vec<_>>()
-        .join("\n\n");
+    let (title, description) = (dispatcher.title(), dispatcher.description());
     json!({
         "openrpc": "1.3.2",
         "info": {"title": title, "version": "1.0.0", "description": description},

@@ -2,9 +2,7 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::time::Duration;
 
-use http::header::{HeaderName, HeaderValue};
 use rpc_core::{ClientError, MethodMeta, Transport, jsonrpc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -48,20 +46,9 @@ impl JsonRpcTransport {
             next_id: Arc::new(AtomicU64::new(1)),
         })
     }
-
-    /// Sends this header with every call (e.g. `Authorization`).
-    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.endpoint.header(name, value);
-        self
-    }
-
-    /// Bounds the time of a call, end to end (default 30 s); past it the call
-    /// fails with [`ClientError::Timeout`].
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.endpoint.timeout(timeout);
-        self
-    }
 }
+
+endpoint_options!(JsonRpcTransport);
 
 impl Transport for JsonRpcTransport {
     async fn call<P, R>(&self, method: &'static MethodMeta, params: P) -> Result<R, ClientError>

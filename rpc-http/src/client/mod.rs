@@ -1,5 +1,29 @@
 //! Client transports over HTTP for the generated clients.
 
+/// The options every HTTP transport has, on its `endpoint` field.
+macro_rules! endpoint_options {
+    ($transport:ty) => {
+        impl $transport {
+            /// Sends this header with every call (e.g. `Authorization`).
+            pub fn header(
+                mut self,
+                name: ::http::header::HeaderName,
+                value: ::http::header::HeaderValue,
+            ) -> Self {
+                self.endpoint.header(name, value);
+                self
+            }
+
+            /// Bounds the time of a call, end to end (default 30 s); past it
+            /// the call fails with [`ClientError::Timeout`](rpc_core::ClientError::Timeout).
+            pub fn timeout(mut self, timeout: ::std::time::Duration) -> Self {
+                self.endpoint.timeout(timeout);
+                self
+            }
+        }
+    };
+}
+
 mod jsonrpc;
 mod rest;
 mod xmlrpc;

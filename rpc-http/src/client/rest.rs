@@ -1,9 +1,6 @@
 //! [`RestTransport`]: calls the REST resources of a service, built from the
 //! routes of its metadata.
 
-use std::time::Duration;
-
-use http::header::{HeaderName, HeaderValue};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use rpc_core::{ClientError, MethodMeta, RpcError, Transport};
 use serde::Serialize;
@@ -56,18 +53,6 @@ impl RestTransport {
             endpoint: Endpoint::new(base_url)?,
         })
     }
-
-    /// Sends this header with every call (e.g. `Authorization`).
-    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.endpoint.header(name, value);
-        self
-    }
-
-    /// Bounds the time of a call, end to end (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.endpoint.timeout(timeout);
-        self
-    }
 }
 
 /// A path or query value as text: strings as they are, the rest as JSON.
@@ -77,6 +62,8 @@ fn text(value: &Value) -> String {
         other => other.to_string(),
     }
 }
+
+endpoint_options!(RestTransport);
 
 impl Transport for RestTransport {
     async fn call<P, R>(&self, method: &'static MethodMeta, params: P) -> Result<R, ClientError>

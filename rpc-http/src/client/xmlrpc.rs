@@ -1,8 +1,5 @@
 //! [`XmlRpcTransport`]: calls over XML-RPC on HTTP.
 
-use std::time::Duration;
-
-use http::header::{HeaderName, HeaderValue};
 use rpc_core::{ClientError, MethodMeta, Transport, xmlrpc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -42,19 +39,9 @@ impl XmlRpcTransport {
             endpoint: Endpoint::new(url)?,
         })
     }
-
-    /// Sends this header with every call (e.g. `Authorization`).
-    pub fn header(mut self, name: HeaderName, value: HeaderValue) -> Self {
-        self.endpoint.header(name, value);
-        self
-    }
-
-    /// Bounds the time of a call, end to end (default 30 s).
-    pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.endpoint.timeout(timeout);
-        self
-    }
 }
+
+endpoint_options!(XmlRpcTransport);
 
 impl Transport for XmlRpcTransport {
     async fn call<P, R>(&self, method: &'static MethodMeta, params: P) -> Result<R, ClientError>
