@@ -56,14 +56,21 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// ```
 #[derive(Clone, Debug)]
 pub struct AmqpTransport {
+    config: Arc<Config>,
     inner: Arc<Inner>,
+}
+
+/// What a transport is told before its first call.
+#[derive(Clone, Debug)]
+struct Config {
+    queue: String,
+    timeout: Duration,
+    headers: FieldTable,
 }
 
 #[derive(Debug)]
 struct Inner {
     url: String,
-    queue: String,
-    timeout: Duration,
     /// The calls waiting for their answer, by correlation id.
     pending: Arc<Mutex<HashMap<String, oneshot::Sender<Delivery>>>>,
     session: tokio::sync::Mutex<Option<Session>>,
@@ -89,10 +96,13 @@ impl AmqpTransport {
             INSTANCE.fetch_add(1, Ordering::Relaxed)
         );
         Self {
-            inner: Arc::new(Inner {
-                url: url.to_owned(),
+            config: Arc::new(Config {
                 queue: queue.into(),
                 timeout: DEFAULT_TIMEOUT,
+                headers: FieldTable::default(),
+            }),
+            inner: Arc::new(Inner {
+                url: url.to_owned(),
                 pending: Arc::default(),
                 session: tokio::sync::Mutex::new(None),
                 next_id: AtomicU64::new(1),
@@ -108,24 +118,24 @@ impl AmqpTransport {
 
     /// Bounds the time of a call (default 30 s); it is also sent as the
     /// message's `expiration`.
-    pub fn timeout(self, timeout: Duration) -> Self {
-        let inner = Arc::try_unwrap(self.inner).unwrap_or_else(|shared| Inner {
-            url: shared.url.clone(),
-            queue: shared.queue.clone(),
-            timeout,
-            pending: Arc::default(),
-            session: tokio::sync::Mutex::new(None),
-            next_id: AtomicU64::new(1),
-            prefix: shared.prefix.clone(),
-        });
-        Self {
-            inner: Arc::new(Inner { timeout, ..inner }),
-        }
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        Arc::make_mut(&mut self.config).timeout = timeout;
+        self
+    }
+
+    /// Sends this header with every call, as an AMQP message header (e.g.
+    /// `Authorization`); a server gives it to layers as an HTTP header.
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        let value = lapin::types::AMQPValue::LongString(value.into());
+        Arc::make_mut(&mut self.config)
+            .headers
+            .insert(name.into(), value);
+        self
     }
 
     /// The queue calls are sent to.
     pub fn queue(&self) -> &str {
-        &self.inner.queue
+        &self.config.queue
     }
 
     /// The channel of the current connection, connecting if there is none or
@@ -136,7 +146,7 @@ impl AmqpTransport {
             if current.channel.status().connected() && current.connection.status().connected() {
                 return Ok(current.channel.clone());
             }
-            tracing::info!(queue = %self.inner.queue, "the AMQP connection was lost; connecting again");
+            tracing::info!(queue = %self.config.queue, "the AMQP connection was lost; connecting again");
         }
         let properties =
             ConnectionProperties::default().with_connection_name("rpc-amqp client".into());
@@ -195,7 +205,8 @@ impl AmqpTransport {
                 .with_content_type("application/json".into())
                 .with_reply_to(DIRECT_REPLY_TO.into())
                 .with_correlation_id(correlation_id.into())
-                .with_expiration(self.inner.timeout.as_millis().to_string().into());
+                .with_expiration(self.config.timeout.as_millis().to_string().into())
+                .with_headers(self.config.headers.clone());
             let options = BasicPublishOptions {
                 mandatory: true,
                 ..Default::default()
@@ -203,7 +214,7 @@ impl AmqpTransport {
             let published = channel
                 .basic_publish(
                     "".into(),
-                    self.inner.queue.as_str().into(),
+                    self.config.queue.as_str().into(),
                     options,
                     body,
                     properties,
@@ -217,12 +228,12 @@ impl AmqpTransport {
                 Ok(Confirmation::Ack(None) | Confirmation::NotRequested) => return Ok(()),
                 Ok(Confirmation::Ack(Some(returned)) | Confirmation::Nack(Some(returned))) => {
                     return Err(AmqpError::NoServer {
-                        queue: self.inner.queue.clone(),
+                        queue: self.config.queue.clone(),
                         reason: returned.reply_text.to_string(),
                     });
                 }
                 Ok(Confirmation::Nack(None)) => {
-                    return Err(AmqpError::Refused(self.inner.queue.clone()));
+                    return Err(AmqpError::Refused(self.config.queue.clone()));
                 }
                 Err(err) => {
                     *self.inner.session.lock().await = None;
@@ -262,7 +273,7 @@ impl Transport for AmqpTransport {
                 .await
                 .map_err(|_| ClientError::transport(AmqpError::Lost))
         };
-        match tokio::time::timeout(self.inner.timeout, exchange).await {
+        match tokio::time::timeout(self.config.timeout, exchange).await {
             Ok(Ok(reply)) => jsonrpc::decode_reply(&reply.data),
             Ok(Err(err)) => {
                 forget();
@@ -270,7 +281,7 @@ impl Transport for AmqpTransport {
             }
             Err(_) => {
                 forget();
-                Err(ClientError::Timeout(self.inner.timeout))
+                Err(ClientError::Timeout(self.config.timeout))
             }
         }
     }

@@ -2,6 +2,7 @@
 //! called through the typed client.
 
 use datacenter::DatacenterClient;
+use http::header::AUTHORIZATION;
 use rpc_core::{ClientError, Transport};
 use rpc_http::client::{JsonRpcTransport, RestTransport, XmlRpcTransport};
 use serde::Serialize;
@@ -28,6 +29,7 @@ pub struct Target {
     pub protocol: Protocol,
     pub amqp: Option<String>,
     pub amqp_queue: String,
+    pub token: Option<String>,
 }
 
 pub async fn run(target: &Target, method: &str, args: &[String]) -> Result<(), Error> {
@@ -38,17 +40,27 @@ pub async fn run(target: &Target, method: &str, args: &[String]) -> Result<(), E
         (Protocol::Jsonrpc, Some(_)) => Protocol::Amqp,
         (protocol, _) => protocol,
     };
+    let bearer = target.token.as_ref().map(|token| format!("Bearer {token}"));
     let json = match protocol {
         Protocol::Jsonrpc => {
-            let transport = JsonRpcTransport::new(&format!("{base}/jsonrpc"))?;
+            let mut transport = JsonRpcTransport::new(&format!("{base}/jsonrpc"))?;
+            if let Some(bearer) = &bearer {
+                transport = transport.header(AUTHORIZATION, bearer.parse()?);
+            }
             call(&DatacenterClient::new(transport), method, args).await?
         }
         Protocol::Xmlrpc => {
-            let transport = XmlRpcTransport::new(&format!("{base}/RPC2"))?;
+            let mut transport = XmlRpcTransport::new(&format!("{base}/RPC2"))?;
+            if let Some(bearer) = &bearer {
+                transport = transport.header(AUTHORIZATION, bearer.parse()?);
+            }
             call(&DatacenterClient::new(transport), method, args).await?
         }
         Protocol::Rest => {
-            let transport = RestTransport::new(base)?;
+            let mut transport = RestTransport::new(base)?;
+            if let Some(bearer) = &bearer {
+                transport = transport.header(AUTHORIZATION, bearer.parse()?);
+            }
             call(&DatacenterClient::new(transport), method, args).await?
         }
         Protocol::Amqp => {
@@ -56,8 +68,11 @@ pub async fn run(target: &Target, method: &str, args: &[String]) -> Result<(), E
                 .amqp
                 .as_deref()
                 .unwrap_or("amqp://guest:guest@127.0.0.1:5672/%2f");
-            let transport = rpc_amqp::AmqpTransport::new(url, target.amqp_queue.as_str())
+            let mut transport = rpc_amqp::AmqpTransport::new(url, target.amqp_queue.as_str())
                 .timeout(std::time::Duration::from_secs(10));
+            if let Some(bearer) = &bearer {
+                transport = transport.header("authorization", bearer);
+            }
             call(&DatacenterClient::new(transport), method, args).await?
         }
     };

@@ -2,12 +2,14 @@
 //! framework by `datacenter serve`, and called by `datacenter call`.
 #![deny(missing_docs)]
 
+mod auth;
 mod store;
 
 use rpc_core::RpcError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+pub use self::auth::{RequireBearer, RequireBearerService};
 pub use self::store::InMemory;
 
 /// A server in a datacentre.

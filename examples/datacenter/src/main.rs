@@ -7,8 +7,9 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
-use datacenter::{DatacenterServer, InMemory};
+use datacenter::{DatacenterServer, InMemory, RequireBearer};
 use rpc_amqp::AmqpServer;
+use rpc_core::Dispatcher;
 use tokio::net::TcpListener;
 
 #[derive(Parser)]
@@ -39,6 +40,10 @@ enum Command {
         /// Serves HTTP only.
         #[arg(long)]
         no_amqp: bool,
+        /// Requires `Authorization: Bearer <TOKEN>` on every call, on every
+        /// transport (an HTTP header, or an AMQP message header).
+        #[arg(long, env = "DATACENTER_TOKEN")]
+        token: Option<String>,
     },
     /// Calls a method and prints its result as JSON.
     ///
@@ -57,6 +62,9 @@ enum Command {
         /// The queue of the service, for `--protocol amqp`.
         #[arg(long, env = "AMQP_QUEUE", default_value = "datacenter")]
         amqp_queue: String,
+        /// Sends `Authorization: Bearer <TOKEN>` with the call.
+        #[arg(long, env = "DATACENTER_TOKEN")]
+        token: Option<String>,
         /// The method, e.g. get_active_servers.
         method: String,
         /// The method's arguments, in order.
@@ -81,12 +89,14 @@ async fn main() -> ExitCode {
             amqp,
             amqp_queue,
             no_amqp,
-        } => serve(listen, (!no_amqp).then_some((amqp, amqp_queue))).await,
+            token,
+        } => serve(listen, (!no_amqp).then_some((amqp, amqp_queue)), token).await,
         Command::Call {
             url,
             protocol,
             amqp,
             amqp_queue,
+            token,
             method,
             args,
         } => {
@@ -95,6 +105,7 @@ async fn main() -> ExitCode {
                 protocol,
                 amqp,
                 amqp_queue,
+                token,
             };
             call::run(&target, &method, &args).await
         }
@@ -114,8 +125,13 @@ const DEFAULT_AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 async fn serve(
     listen: SocketAddr,
     amqp: Option<(String, String)>,
+    token: Option<String>,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let server = DatacenterServer::new(InMemory::default());
+    // One dispatcher, and its layers, for every transport.
+    let mut server = Dispatcher::new(DatacenterServer::new(InMemory::default()));
+    if let Some(token) = &token {
+        server = server.layer(RequireBearer::new(token));
+    }
     let app = rpc_http::router(server.clone()).fallback(rpc_http::not_found);
     let listener = TcpListener::bind(listen)
         .await

@@ -54,6 +54,7 @@ pub(crate) async fn handle(mut delivery: Delivery, channel: Channel, codecs: Arc
     {
         context.set_deadline(Some(Instant::now() + Duration::from_millis(ms)));
     }
+    context.extensions_mut().insert(headers(&properties));
     context
         .extensions_mut()
         .insert(AmqpProperties(properties.clone()));
@@ -129,6 +130,29 @@ pub(crate) async fn handle(mut delivery: Delivery, channel: Channel, codecs: Arc
             tracing::warn!(reply_to, error = %err, "cannot publish a reply; the request is left for redelivery");
         }
     }
+}
+
+/// The message's string headers as an `http::HeaderMap`, the form HTTP front
+/// ends give theirs in, so that one layer (an `Authorization` check) serves
+/// every transport.
+fn headers(properties: &BasicProperties) -> http::HeaderMap {
+    use lapin::types::AMQPValue;
+    let mut map = http::HeaderMap::new();
+    let Some(table) = properties.headers() else {
+        return map;
+    };
+    for (name, value) in table.inner() {
+        let text = match value {
+            AMQPValue::LongString(text) => String::from_utf8_lossy(text.as_bytes()).into_owned(),
+            AMQPValue::ShortString(text) => text.as_str().to_owned(),
+            _ => continue,
+        };
+        let name = http::HeaderName::from_bytes(name.as_str().to_ascii_lowercase().as_bytes());
+        if let (Ok(name), Ok(value)) = (name, http::HeaderValue::from_str(&text)) {
+            map.append(name, value);
+        }
+    }
+    map
 }
 
 fn unsupported(media_type: &str) -> RpcError {
