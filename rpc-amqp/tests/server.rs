@@ -196,3 +196,32 @@ async fn shutdown_finishes_the_calls_in_flight() {
     }
     serving.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn a_message_expiration_is_the_calls_deadline() {
+    let queue =
+        serve(AmqpServer::new(WorkServer::new(Worker::default())).queue(queue("deadline"))).await;
+    let properties = BasicProperties::default()
+        .with_content_type("application/json".into())
+        .with_expiration("150".into());
+    let started = std::time::Instant::now();
+    let (_, body) = publish_raw(
+        &queue,
+        br#"{"jsonrpc":"2.0","method":"work","params":[2000],"id":1}"#,
+        properties,
+        true,
+    )
+    .await
+    .unwrap();
+    let answer: serde_json::Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        answer["error"]["code"],
+        rpc_core::RpcError::TIMEOUT,
+        "{answer}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_millis(1500),
+        "took {:?}",
+        started.elapsed()
+    );
+}

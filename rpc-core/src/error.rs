@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 /// | [`MethodNotFound`](ErrorKind::MethodNotFound) | -32601 | 404 |
 /// | [`InvalidParams`](ErrorKind::InvalidParams) | -32602 | 400 |
 /// | [`Internal`](ErrorKind::Internal) | -32603 | 500 |
+/// | [`Timeout`](ErrorKind::Timeout) | -32000 | 504 |
 /// | [`Application`](ErrorKind::Application) | the service's own | the service's own, else 500 |
 ///
 /// ```
@@ -41,6 +42,8 @@ pub enum ErrorKind {
     InvalidParams,
     /// The server failed (a bug, a panic); the details stay in the server's log.
     Internal,
+    /// The caller's deadline passed before the call finished.
+    Timeout,
     /// An error of the service's own, with its own code.
     Application,
 }
@@ -54,6 +57,7 @@ impl ErrorKind {
             Self::MethodNotFound => Some(RpcError::METHOD_NOT_FOUND),
             Self::InvalidParams => Some(RpcError::INVALID_PARAMS),
             Self::Internal => Some(RpcError::INTERNAL_ERROR),
+            Self::Timeout => Some(RpcError::TIMEOUT),
             Self::Application => None,
         }
     }
@@ -66,6 +70,7 @@ impl ErrorKind {
             RpcError::METHOD_NOT_FOUND => Self::MethodNotFound,
             RpcError::INVALID_PARAMS => Self::InvalidParams,
             RpcError::INTERNAL_ERROR => Self::Internal,
+            RpcError::TIMEOUT => Self::Timeout,
             _ => Self::Application,
         }
     }
@@ -76,6 +81,7 @@ impl ErrorKind {
             Self::Parse | Self::InvalidRequest | Self::InvalidParams => StatusCode::BAD_REQUEST,
             Self::MethodNotFound => StatusCode::NOT_FOUND,
             Self::Internal | Self::Application => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Timeout => StatusCode::GATEWAY_TIMEOUT,
         }
     }
 }
@@ -135,6 +141,9 @@ impl RpcError {
     pub const INVALID_PARAMS: i32 = -32602;
     /// JSON-RPC's code for a failure of the server itself.
     pub const INTERNAL_ERROR: i32 = -32603;
+    /// The code of a call whose deadline passed (in JSON-RPC's range of
+    /// implementation-defined server errors).
+    pub const TIMEOUT: i32 = -32000;
 
     /// An error with any code and message; for a service's own errors, pick
     /// codes outside -32768..=-32000, which JSON-RPC reserves.
@@ -184,6 +193,11 @@ impl RpcError {
     /// keep details that only the operator should see in the server's log.
     pub fn internal(message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(Self::INTERNAL_ERROR, message)
+    }
+
+    /// The caller's deadline passed before the call finished (-32000, HTTP 504).
+    pub fn timeout(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(Self::TIMEOUT, message)
     }
 
     /// Attaches structured data, shown as JSON-RPC `data`, the REST problem's

@@ -183,8 +183,11 @@ impl Dispatcher {
 
     /// Runs one call to the end. Front ends call this; it never fails, an error
     /// is in the [`Response`].
+    ///
+    /// A call whose [`Context`](crate::Context) carries a deadline is cancelled
+    /// when it passes, and answered with [`RpcError::timeout`].
     pub async fn call(&self, request: Request) -> Response {
-        match self.inner.call(request).await {
+        match within_deadline(&self.inner, request).await {
             Ok(response) => response,
             Err(never) => match never {},
         }
@@ -217,8 +220,35 @@ impl Service<Request> for Dispatcher {
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        self.inner.call(request)
+        within_deadline(&self.inner, request)
     }
+}
+
+/// Runs a call, cancelling it when the caller's deadline passes.
+fn within_deadline(
+    service: &Arc<dyn CallService>,
+    request: Request,
+) -> BoxFuture<'static, Result<Response, Infallible>> {
+    let Some(deadline) = request.context().deadline() else {
+        return service.call(request);
+    };
+    let method = request.method().to_owned();
+    let call = service.call(request);
+    async move {
+        match tokio::time::timeout_at(deadline.into(), call).await {
+            Ok(response) => response,
+            Err(_) => {
+                tracing::warn!(
+                    method,
+                    "a call outlived its caller's deadline and was cancelled"
+                );
+                Ok(Response::error(RpcError::timeout(format!(
+                    "`{method}` did not finish before the caller's deadline"
+                ))))
+            }
+        }
+    }
+    .boxed()
 }
 
 fn layer_error(err: impl Into<BoxError>) -> Response {

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
+use rpc_core::Protocol;
 use rpc_core::jsonrpc::JsonRpc;
-use rpc_core::{Context, Protocol};
 
 use crate::body;
 
@@ -29,9 +29,7 @@ pub(crate) async fn serve(State(state): State<Arc<JsonRpcState>>, request: Reque
         Ok(bytes) => bytes,
         Err(problem) => return problem.into_response(),
     };
-    let mut context = Context::new(Protocol::JsonRpc);
-    *context.extensions_mut() = parts.extensions;
-    context.extensions_mut().insert(parts.headers);
+    let context = crate::context::from_parts(Protocol::JsonRpc, parts);
     match state.jsonrpc.handle(bytes, context).await {
         Some(answer) => {
             let mut response = answer.into_response();

@@ -47,6 +47,7 @@
 
 mod body;
 pub mod client;
+mod context;
 mod jsonrpc;
 mod openapi;
 mod problem;
@@ -55,6 +56,7 @@ mod router;
 mod xmlrpc;
 
 pub use self::body::DEFAULT_MAX_BODY_SIZE;
+pub use self::context::REQUEST_TIMEOUT;
 pub use self::openapi::openapi;
 pub use self::problem::{PROBLEM_JSON, Problem};
 pub use self::rest::not_found;

@@ -5,8 +5,8 @@ use std::sync::Arc;
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
+use rpc_core::Protocol;
 use rpc_core::xmlrpc::XmlRpc;
-use rpc_core::{Context, Protocol};
 
 use crate::{Problem, body};
 
@@ -26,9 +26,7 @@ pub(crate) async fn serve(State(state): State<Arc<XmlRpcState>>, request: Reques
         Ok(bytes) => bytes,
         Err(problem) => return problem.into_response(),
     };
-    let mut context = Context::new(Protocol::XmlRpc);
-    *context.extensions_mut() = parts.extensions;
-    context.extensions_mut().insert(parts.headers);
+    let context = crate::context::from_parts(Protocol::XmlRpc, parts);
     let answer = state.xmlrpc.handle(bytes, context).await;
     let mut response = answer.into_response();
     response.headers_mut().insert(

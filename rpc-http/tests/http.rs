@@ -335,3 +335,49 @@ async fn the_xmlrpc_endpoint_speaks_http_like_the_jsonrpc_one() {
         answer.body
     );
 }
+
+#[tokio::test]
+async fn a_call_past_the_callers_deadline_is_cancelled_with_a_timeout_error() {
+    let addr = echo_server().await;
+    let deadline = [("x-request-timeout", "100")];
+    let started = std::time::Instant::now();
+    let body = r#"{"jsonrpc":"2.0","method":"sleep","params":[1000],"id":1}"#;
+    let answer = common::send_with(
+        addr,
+        Method::POST,
+        "/jsonrpc",
+        Some("application/json"),
+        &deadline,
+        body,
+    )
+    .await;
+    assert_eq!(answer.json()["error"]["code"], RpcError::TIMEOUT);
+    let call = "<methodCall><methodName>sleep</methodName><params><param><value><int>1000</int></value></param></params></methodCall>";
+    let answer = common::send_with(
+        addr,
+        Method::POST,
+        "/RPC2",
+        Some("text/xml"),
+        &deadline,
+        call,
+    )
+    .await;
+    assert!(answer.body.contains("<int>-32000</int>"), "{}", answer.body);
+    assert!(
+        started.elapsed() < Duration::from_millis(900),
+        "took {:?}",
+        started.elapsed()
+    );
+    // Within its deadline, the call finishes.
+    let body = r#"{"jsonrpc":"2.0","method":"sleep","params":[10],"id":1}"#;
+    let answer = common::send_with(
+        addr,
+        Method::POST,
+        "/jsonrpc",
+        Some("application/json"),
+        &deadline,
+        body,
+    )
+    .await;
+    assert_eq!(answer.json()["result"], 10);
+}

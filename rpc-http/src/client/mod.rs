@@ -150,7 +150,11 @@ impl Endpoint {
         body: Vec<u8>,
     ) -> Result<Answer, ClientError> {
         let exchange = async {
-            let mut request = Request::builder().method(method).uri(uri);
+            // The caller's deadline travels with the call.
+            let mut request = Request::builder()
+                .method(method)
+                .uri(uri)
+                .header(crate::REQUEST_TIMEOUT, self.timeout.as_millis().to_string());
             if let Some(content_type) = content_type {
                 request = request.header(header::CONTENT_TYPE, content_type);
             }

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodFilter, MethodRouter};
 use bytes::Bytes;
 use http::{HeaderValue, StatusCode, header};
-use rpc_core::{Context, Dispatcher, MethodMeta, Params, Protocol, RestMethod};
+use rpc_core::{Dispatcher, MethodMeta, Params, Protocol, RestMethod};
 
 use self::params::{BodyShape, RestParams};
 use crate::{Problem, body};
@@ -136,9 +136,7 @@ async fn serve(route: &Route, request: Request) -> Response {
         body,
         shape: route.shape,
     };
-    let mut context = Context::new(Protocol::Rest);
-    *context.extensions_mut() = parts.extensions;
-    context.extensions_mut().insert(parts.headers);
+    let context = crate::context::from_parts(Protocol::Rest, parts);
     let request = rpc_core::Request::new(route.method.name, Params::custom(params), context);
     match route.dispatcher.call(request).await.into_result() {
         Ok(value) => {

@@ -37,12 +37,27 @@ pub async fn send(
     content_type: Option<&str>,
     body: impl Into<Bytes>,
 ) -> Answer {
+    send_with(addr, method, path, content_type, &[], body).await
+}
+
+/// Sends one request with more headers and reads the whole answer.
+pub async fn send_with(
+    addr: SocketAddr,
+    method: Method,
+    path: &str,
+    content_type: Option<&str>,
+    headers: &[(&str, &str)],
+    body: impl Into<Bytes>,
+) -> Answer {
     let client = Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
     let mut request = Request::builder()
         .method(method)
         .uri(format!("http://{addr}{path}"));
     if let Some(content_type) = content_type {
         request = request.header("content-type", content_type);
+    }
+    for (name, value) in headers {
+        request = request.header(*name, *value);
     }
     let response = client
         .request(request.body(Full::new(body.into())).unwrap())

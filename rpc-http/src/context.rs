@@ -1,0 +1,30 @@
+//! The per-call context of an HTTP request, the same for every front end.
+
+use std::time::{Duration, Instant};
+
+use http::request::Parts;
+use rpc_core::{Context, Protocol};
+
+/// The header that carries a caller's deadline, in milliseconds from now
+/// (`x-request-timeout: 1500`). The HTTP client transports send their timeout
+/// in it; the dispatcher cancels a call whose deadline passes and answers it
+/// with a timeout error.
+pub const REQUEST_TIMEOUT: &str = "x-request-timeout";
+
+/// The context of a call that arrived in `parts`: its extensions (what axum
+/// and tower layers put there), its headers (an `http::HeaderMap`) and its
+/// deadline.
+pub(crate) fn from_parts(protocol: Protocol, parts: Parts) -> Context {
+    let mut context = Context::new(protocol);
+    let millis = parts
+        .headers
+        .get(REQUEST_TIMEOUT)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.trim().parse::<u64>().ok());
+    if let Some(millis) = millis {
+        context.set_deadline(Some(Instant::now() + Duration::from_millis(millis)));
+    }
+    *context.extensions_mut() = parts.extensions;
+    context.extensions_mut().insert(parts.headers);
+    context
+}
