@@ -163,12 +163,12 @@ impl RpcError {
 
     /// The payload is not well-formed (-32700).
     pub fn parse_error(message: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(Self::PARSE_ERROR, message)
+        Self::new(Self::PARSE_ERROR, bounded(message.into()))
     }
 
     /// The payload is not a valid request envelope (-32600).
     pub fn invalid_request(message: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(Self::INVALID_REQUEST, message)
+        Self::new(Self::INVALID_REQUEST, bounded(message.into()))
     }
 
     /// No method called `method` (-32601).
@@ -178,15 +178,22 @@ impl RpcError {
     /// assert_eq!(err.message(), "method `frobnicate` not found");
     /// ```
     pub fn method_not_found(method: &str) -> Self {
+        // A name sent by a peer is echoed back: at most 64 characters of it.
+        let shown: String = method.chars().take(64).collect();
+        let ellipsis = if shown.len() < method.len() {
+            "…"
+        } else {
+            ""
+        };
         Self::new(
             Self::METHOD_NOT_FOUND,
-            format!("method `{method}` not found"),
+            format!("method `{shown}{ellipsis}` not found"),
         )
     }
 
     /// The parameters do not fit the method (-32602); the message says why.
     pub fn invalid_params(message: impl Into<Cow<'static, str>>) -> Self {
-        Self::new(Self::INVALID_PARAMS, message)
+        Self::new(Self::INVALID_PARAMS, bounded(message.into()))
     }
 
     /// The server failed (-32603). The message goes to the caller as written:
@@ -237,6 +244,17 @@ impl RpcError {
     /// [`with_status`](Self::with_status), else the kind's default.
     pub fn http_status(&self) -> StatusCode {
         self.status.unwrap_or_else(|| self.kind().default_status())
+    }
+}
+
+/// The most of a message built from a peer's input (serde quotes the value
+/// that did not fit) that goes back to the peer.
+const MAX_MESSAGE_CHARS: usize = 512;
+
+fn bounded(message: Cow<'static, str>) -> Cow<'static, str> {
+    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        None => message,
+        Some((cut, _)) => Cow::Owned(format!("{}… (message cut)", &message[..cut])),
     }
 }
 
@@ -319,6 +337,15 @@ mod tests {
                 assert_eq!(standard, code);
             }
         }
+    }
+
+    #[test]
+    fn messages_built_from_input_are_bounded() {
+        let err =
+            RpcError::invalid_params(format!("invalid type: string \"{}\"", "x".repeat(10_000)));
+        assert!(err.message().chars().count() < 600);
+        assert!(err.message().ends_with("(message cut)"));
+        assert_eq!(RpcError::invalid_params("short").message(), "short");
     }
 
     #[test]
