@@ -2,17 +2,8 @@
 
 mod common;
 
-use common::{Served, curl, json, jsonrpc};
+use common::{Served, curl, ids, json, jsonrpc};
 use serde_json::json;
-
-fn ids(result: &serde_json::Value) -> Vec<u64> {
-    result
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_u64().unwrap())
-        .collect()
-}
 
 #[test]
 fn readme_curl_calls_return_servers_1_and_2() {

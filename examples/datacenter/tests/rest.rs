@@ -6,17 +6,8 @@ mod common;
 
 use std::process::Command;
 
-use common::{Served, curl, json, jsonrpc, pytool};
+use common::{Served, curl, ids, json, jsonrpc, pytool};
 use serde_json::json;
-
-fn ids(result: &serde_json::Value) -> Vec<u64> {
-    result
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|s| s["id"].as_u64().unwrap())
-        .collect()
-}
 
 #[test]
 fn curl_reads_the_active_servers() {

@@ -98,3 +98,13 @@ pub fn pytool(name: &str) -> std::path::PathBuf {
     );
     tool
 }
+
+/// The ids of a JSON array of servers.
+pub fn ids(result: &serde_json::Value) -> Vec<u64> {
+    result
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_u64().unwrap())
+        .collect()
+}

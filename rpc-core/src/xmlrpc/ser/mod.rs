@@ -144,6 +144,22 @@ impl<'w> ValueSerializer<'w> {
         out.extend_from_slice(b"<value><struct>");
     }
 
+    /// A variant with fields: a struct of one member, named by the variant,
+    /// whose value `open` starts and `close` ends.
+    fn variant(
+        out: &'w mut Vec<u8>,
+        variant: &str,
+        open: fn(&mut Vec<u8>),
+        close: &'static [u8],
+    ) -> Result<Compound<'w>> {
+        Self::start_struct(out);
+        out.extend_from_slice(b"<member><name>");
+        escape_into(out, variant)?;
+        out.extend_from_slice(b"</name>");
+        open(out);
+        Ok(Compound { out, close })
+    }
+
     fn member(out: &mut Vec<u8>, name: &str, value: &(impl Serialize + ?Sized)) -> Result {
         out.extend_from_slice(b"<member><name>");
         escape_into(out, name)?;
@@ -302,15 +318,12 @@ impl<'w> ser::Serializer for ValueSerializer<'w> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'w>> {
-        Self::start_struct(self.out);
-        self.out.extend_from_slice(b"<member><name>");
-        escape_into(self.out, variant)?;
-        self.out.extend_from_slice(b"</name>");
-        Self::start_array(self.out);
-        Ok(Compound {
-            out: self.out,
-            close: b"</data></array></value></member></struct></value>",
-        })
+        Self::variant(
+            self.out,
+            variant,
+            Self::start_array,
+            b"</data></array></value></member></struct></value>",
+        )
     }
     fn serialize_map(self, _len: Option<usize>) -> Result<Compound<'w>> {
         Self::start_struct(self.out);
@@ -326,15 +339,12 @@ impl<'w> ser::Serializer for ValueSerializer<'w> {
         variant: &'static str,
         _len: usize,
     ) -> Result<Compound<'w>> {
-        Self::start_struct(self.out);
-        self.out.extend_from_slice(b"<member><name>");
-        escape_into(self.out, variant)?;
-        self.out.extend_from_slice(b"</name>");
-        Self::start_struct(self.out);
-        Ok(Compound {
-            out: self.out,
-            close: b"</struct></value></member></struct></value>",
-        })
+        Self::variant(
+            self.out,
+            variant,
+            Self::start_struct,
+            b"</struct></value></member></struct></value>",
+        )
     }
 }
 
