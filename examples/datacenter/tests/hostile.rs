@@ -43,6 +43,12 @@ fn still_serving(served: &Served) {
     assert_eq!(json(&body)["result"]["id"], 1, "{body}");
 }
 
+/// The server's peak memory stayed bounded through every case.
+fn assert_memory_bounded(served: &Served) {
+    let peak = peak_memory_mib(served);
+    assert!(peak < 64.0, "peak memory {peak} MiB");
+}
+
 fn peak_memory_mib(served: &Served) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{}/status", served.child.id())).unwrap();
     let kb: f64 = status
@@ -128,11 +134,7 @@ fn hostile_jsonrpc_payloads_get_jsonrpc_errors() {
     let (status, answer) = post(&url, "application/json", &vec![b' '; 3 << 20]);
     assert_eq!(status, 413, "{answer}");
     still_serving(&served);
-    assert!(
-        peak_memory_mib(&served) < 64.0,
-        "peak memory {} MiB",
-        peak_memory_mib(&served)
-    );
+    assert_memory_bounded(&served);
 }
 
 #[test]
@@ -213,11 +215,7 @@ fn hostile_xmlrpc_documents_get_faults() {
         assert!(!answer.contains("root:"), "{case}: an entity was expanded");
         still_serving(&served);
     }
-    assert!(
-        peak_memory_mib(&served) < 64.0,
-        "peak memory {} MiB",
-        peak_memory_mib(&served)
-    );
+    assert_memory_bounded(&served);
 }
 
 #[test]
@@ -257,9 +255,5 @@ fn hostile_rest_requests_get_problem_documents() {
         assert_eq!(got, status, "{case}: {answer}");
         still_serving(&served);
     }
-    assert!(
-        peak_memory_mib(&served) < 64.0,
-        "peak memory {} MiB",
-        peak_memory_mib(&served)
-    );
+    assert_memory_bounded(&served);
 }
