@@ -7,7 +7,8 @@
 //! the median p50/p99 latencies, each server's peak memory, and the ratio to
 //! the row's baseline.
 //!
-//! Usage: `./scripts/bench [--rounds N] [--seconds S] [--connections C]`
+//! Usage: `./scripts/bench [--rounds N] [--seconds S] [--connections C] [--only ROW]`,
+//! where `--only xml` measures only the rows whose title contains `xml`.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -19,6 +20,8 @@ struct Options {
     seconds: u64,
     connections: usize,
     amqp_url: String,
+    /// Only the rows whose title contains this (case-insensitive).
+    only: Option<String>,
 }
 
 fn options() -> Options {
@@ -28,6 +31,7 @@ fn options() -> Options {
         connections: 32,
         amqp_url: std::env::var("AMQP_URL")
             .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into()),
+        only: None,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -40,6 +44,7 @@ fn options() -> Options {
             "--rounds" => options.rounds = value(),
             "--seconds" => options.seconds = value() as u64,
             "--connections" => options.connections = value(),
+            "--only" => options.only = Some(args.next().unwrap_or_else(|| usage(&arg))),
             _ => usage(&arg),
         }
     }
@@ -47,7 +52,9 @@ fn options() -> Options {
 }
 
 fn usage(arg: &str) -> ! {
-    eprintln!("unexpected `{arg}`\nusage: bench [--rounds N] [--seconds S] [--connections C]");
+    eprintln!(
+        "unexpected `{arg}`\nusage: bench [--rounds N] [--seconds S] [--connections C] [--only ROW]"
+    );
     std::process::exit(2)
 }
 
@@ -386,6 +393,10 @@ fn main() {
         ),
     ];
 
+    if let Some(only) = &options.only {
+        let only = only.to_lowercase();
+        rows.retain(|(title, _)| title.to_lowercase().contains(&only));
+    }
     for (title, contenders) in &mut rows {
         eprintln!("{title}: warm-up");
         for c in contenders.iter() {
