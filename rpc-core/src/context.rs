@@ -1,5 +1,6 @@
 //! [`Context`]: what the transport knew about one call.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use http::Extensions;
@@ -59,6 +60,7 @@ impl Protocol {
 pub struct Context {
     protocol: Protocol,
     deadline: Option<Instant>,
+    request_id: Option<Arc<str>>,
     extensions: Extensions,
 }
 
@@ -68,6 +70,7 @@ impl Context {
         Self {
             protocol,
             deadline: None,
+            request_id: None,
             extensions: Extensions::new(),
         }
     }
@@ -85,6 +88,25 @@ impl Context {
     /// Sets the caller's deadline.
     pub fn set_deadline(&mut self, deadline: Option<Instant>) {
         self.deadline = deadline;
+    }
+
+    /// The id that ties this call to its caller, for logs and traces: the HTTP
+    /// `x-request-id` header, the AMQP `correlation_id`, or else the JSON-RPC
+    /// request's `id` (as its JSON text).
+    ///
+    /// ```
+    /// let mut ctx = rpc_core::Context::new(rpc_core::Protocol::Rest);
+    /// assert_eq!(ctx.request_id(), None);
+    /// ctx.set_request_id("7f3a");
+    /// assert_eq!(ctx.request_id(), Some("7f3a"));
+    /// ```
+    pub fn request_id(&self) -> Option<&str> {
+        self.request_id.as_deref()
+    }
+
+    /// Sets the id of the call (see [`Context::request_id`]).
+    pub fn set_request_id(&mut self, id: impl Into<Arc<str>>) {
+        self.request_id = Some(id.into());
     }
 
     /// The typed extensions.

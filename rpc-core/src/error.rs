@@ -20,6 +20,7 @@ use serde::{Deserialize, Serialize};
 /// | [`InvalidParams`](ErrorKind::InvalidParams) | -32602 | 400 |
 /// | [`Internal`](ErrorKind::Internal) | -32603 | 500 |
 /// | [`Timeout`](ErrorKind::Timeout) | -32000 | 504 |
+/// | [`Overloaded`](ErrorKind::Overloaded) | -32001 | 503 |
 /// | [`Application`](ErrorKind::Application) | the service's own | the service's own, else 500 |
 ///
 /// ```
@@ -42,8 +43,12 @@ pub enum ErrorKind {
     InvalidParams,
     /// The server failed (a bug, a panic); the details stay in the server's log.
     Internal,
-    /// The caller's deadline passed before the call finished.
+    /// The caller's deadline, or the server's own time limit, passed before
+    /// the call finished.
     Timeout,
+    /// The server is at its limit of calls and turned this one away; the
+    /// caller may try again later.
+    Overloaded,
     /// An error of the service's own, with its own code.
     Application,
 }
@@ -58,6 +63,7 @@ impl ErrorKind {
             Self::InvalidParams => Some(RpcError::INVALID_PARAMS),
             Self::Internal => Some(RpcError::INTERNAL_ERROR),
             Self::Timeout => Some(RpcError::TIMEOUT),
+            Self::Overloaded => Some(RpcError::OVERLOADED),
             Self::Application => None,
         }
     }
@@ -71,6 +77,7 @@ impl ErrorKind {
             RpcError::INVALID_PARAMS => Self::InvalidParams,
             RpcError::INTERNAL_ERROR => Self::Internal,
             RpcError::TIMEOUT => Self::Timeout,
+            RpcError::OVERLOADED => Self::Overloaded,
             _ => Self::Application,
         }
     }
@@ -82,6 +89,7 @@ impl ErrorKind {
             Self::MethodNotFound => StatusCode::NOT_FOUND,
             Self::Internal | Self::Application => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Timeout => StatusCode::GATEWAY_TIMEOUT,
+            Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }
@@ -144,6 +152,9 @@ impl RpcError {
     /// The code of a call whose deadline passed (in JSON-RPC's range of
     /// implementation-defined server errors).
     pub const TIMEOUT: i32 = -32000;
+    /// The code of a call the server turned away at its limit (in JSON-RPC's
+    /// range of implementation-defined server errors).
+    pub const OVERLOADED: i32 = -32001;
 
     /// An error with any code and message; for a service's own errors, pick
     /// codes outside -32768..=-32000, which JSON-RPC reserves.
@@ -205,6 +216,17 @@ impl RpcError {
     /// The caller's deadline passed before the call finished (-32000, HTTP 504).
     pub fn timeout(message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(Self::TIMEOUT, message)
+    }
+
+    /// The server turned the call away at its limit (-32001, HTTP 503).
+    ///
+    /// ```
+    /// let err = rpc_core::RpcError::overloaded("too many calls at once");
+    /// assert_eq!(err.kind(), rpc_core::ErrorKind::Overloaded);
+    /// assert_eq!(err.http_status(), http::StatusCode::SERVICE_UNAVAILABLE);
+    /// ```
+    pub fn overloaded(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(Self::OVERLOADED, message)
     }
 
     /// Attaches structured data, shown as JSON-RPC `data`, the REST problem's

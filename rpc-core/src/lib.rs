@@ -9,6 +9,8 @@
 //!   `TraitClient<Transport>`, a typed client with the same methods;
 //! - [`Request`], [`Response`], [`Context`] and [`RpcError`], the one path every
 //!   call takes from a front end through the [`Dispatcher`] to your code;
+//! - [`TraceLayer`], a `tracing` span per call; any tower layer (timeouts,
+//!   concurrency limits, your own) wraps a [`Dispatcher`] for every transport;
 //! - [`jsonrpc`], the JSON-RPC 2.0 codec, shared by the HTTP and AMQP transports;
 //! - [`Transport`], which clients are generic over, and [`LocalTransport`], which
 //!   calls a service in process, for tests.
@@ -61,6 +63,7 @@ mod metadata;
 mod request;
 mod response;
 mod service;
+mod trace;
 pub mod xmlrpc;
 
 #[doc(hidden)]
@@ -77,6 +80,7 @@ pub use self::metadata::{
 pub use self::request::{Params, ParamsDecoder, Request};
 pub use self::response::{BoxSerialize, Response};
 pub use self::service::{BoxError, Dispatcher, RpcService};
+pub use self::trace::{Trace, TraceLayer};
 
 /// Serves a trait over every protocol and generates its typed client.
 ///

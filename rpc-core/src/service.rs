@@ -54,9 +54,10 @@ pub trait RpcService:
 /// assert!(dispatcher.method("hello").is_some());
 /// ```
 ///
-/// A layer whose service fails (a timeout, a load-shed) has its error
-/// answered as an [`RpcError`]: an `RpcError` itself as it is, anything else as
-/// an internal error whose details stay in the server's log.
+/// A layer whose service fails has its error answered as an [`RpcError`]: an
+/// `RpcError` itself as it is, tower's `TimeoutLayer` as a timeout (-32000,
+/// HTTP 504), tower's `LoadShedLayer` as overloaded (-32001, HTTP 503),
+/// anything else as an internal error whose details stay in the server's log.
 #[derive(Clone)]
 pub struct Dispatcher {
     services: Arc<Vec<&'static ServiceMeta>>,
@@ -251,15 +252,28 @@ fn within_deadline(
     .boxed()
 }
 
+/// The error of a layer as the caller sees it: an [`RpcError`] as it is,
+/// tower's timeout as [`RpcError::timeout`], tower's load-shedding as
+/// [`RpcError::overloaded`], anything else as an internal error whose details
+/// stay in the log.
 fn layer_error(err: impl Into<BoxError>) -> Response {
     let err = err.into();
-    match err.downcast::<RpcError>() {
-        Ok(rpc) => Response::error(*rpc),
-        Err(other) => {
-            tracing::error!(error = %other, "a layer failed the call");
-            Response::error(RpcError::internal("internal error"))
-        }
+    let err = match err.downcast::<RpcError>() {
+        Ok(rpc) => return Response::error(*rpc),
+        Err(other) => other,
+    };
+    if err.is::<tower::timeout::error::Elapsed>() {
+        return Response::error(RpcError::timeout(
+            "the call did not finish within the server's time limit",
+        ));
     }
+    if err.is::<tower::load_shed::error::Overloaded>() {
+        return Response::error(RpcError::overloaded(
+            "the server is at its limit of concurrent calls: try again later",
+        ));
+    }
+    tracing::error!(error = %err, "a layer failed the call");
+    Response::error(RpcError::internal("internal error"))
 }
 
 /// Answers the errors of a layered service as [`RpcError`]s, so that the

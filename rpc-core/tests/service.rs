@@ -248,3 +248,81 @@ async fn a_context_argument_receives_the_per_call_context() {
         .collect();
     assert_eq!(params, ["greeting", "punctuation"]);
 }
+
+/// A service whose one method waits until released, to hold calls in flight.
+#[rpc_core::service]
+pub trait Gate {
+    async fn pass(&self) -> Result<u32, RpcError>;
+}
+
+struct Gated {
+    inside: std::sync::atomic::AtomicUsize,
+    release: tokio::sync::Semaphore,
+}
+
+impl Default for Gated {
+    fn default() -> Self {
+        Self {
+            inside: Default::default(),
+            release: tokio::sync::Semaphore::new(0),
+        }
+    }
+}
+
+impl Gate for std::sync::Arc<Gated> {
+    async fn pass(&self) -> Result<u32, RpcError> {
+        self.inside
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let _permit = self
+            .release
+            .acquire()
+            .await
+            .map_err(|_| RpcError::internal("closed"))?;
+        Ok(1)
+    }
+}
+
+#[tokio::test]
+async fn towers_timeout_is_answered_as_a_timeout_error() {
+    let dispatcher = Dispatcher::new(GateServer::new(std::sync::Arc::new(Gated::default()))).layer(
+        tower::timeout::TimeoutLayer::new(std::time::Duration::from_millis(50)),
+    );
+    let client = GateClient::new(LocalTransport::new(dispatcher));
+    let err = client.pass().await.unwrap_err();
+    let err = err.rpc().expect("an RpcError");
+    assert_eq!(err.kind(), rpc_core::ErrorKind::Timeout);
+    assert_eq!(err.http_status(), http::StatusCode::GATEWAY_TIMEOUT);
+    assert!(err.message().contains("time limit"), "{err}");
+}
+
+#[tokio::test]
+async fn a_concurrency_limit_with_load_shedding_turns_calls_away_as_overloaded() {
+    let gate = std::sync::Arc::new(Gated::default());
+    let dispatcher = Dispatcher::new(GateServer::new(gate.clone())).layer(
+        tower::ServiceBuilder::new()
+            .load_shed()
+            .concurrency_limit(2),
+    );
+    let client = GateClient::new(LocalTransport::new(dispatcher));
+    // Two calls take the two places and wait at the gate…
+    let held: Vec<_> = (0..2)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.pass().await })
+        })
+        .collect();
+    while gate.inside.load(std::sync::atomic::Ordering::SeqCst) < 2 {
+        tokio::task::yield_now().await;
+    }
+    // …so a third is turned away at once, with the protocol's overload error.
+    let err = client.pass().await.unwrap_err();
+    let err = err.rpc().expect("an RpcError");
+    assert_eq!(err.code(), RpcError::OVERLOADED);
+    assert_eq!(err.http_status(), http::StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(gate.inside.load(std::sync::atomic::Ordering::SeqCst), 2);
+    // Released, the two held calls finish.
+    gate.release.add_permits(2);
+    for call in held {
+        assert_eq!(call.await.unwrap().unwrap(), 1);
+    }
+}

@@ -1,5 +1,7 @@
 //! Reading request bodies: a bounded size and an expected content type.
 
+use std::time::Duration;
+
 use axum::body::Body;
 use bytes::Bytes;
 use http::{HeaderMap, StatusCode, header};
@@ -10,8 +12,27 @@ use crate::Problem;
 /// The default bound on a request body: 2 MiB, as axum's `DefaultBodyLimit`.
 pub const DEFAULT_MAX_BODY_SIZE: usize = 2 * 1024 * 1024;
 
-/// Reads the whole body, refusing one over `max` bytes with 413.
-pub(crate) async fn read(body: Body, headers: &HeaderMap, max: usize) -> Result<Bytes, Problem> {
+/// The default bound on the time a client may take to send a request body:
+/// 30 seconds.
+pub const DEFAULT_BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// The bounds on reading a request body.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Limits {
+    /// The largest body, in bytes.
+    pub max_size: usize,
+    /// The longest a client may take to send it.
+    pub read_timeout: Duration,
+}
+
+/// Reads the whole body, refusing one over the size limit with 413 and one
+/// that takes longer than the time limit with 408.
+pub(crate) async fn read(
+    body: Body,
+    headers: &HeaderMap,
+    limits: Limits,
+) -> Result<Bytes, Problem> {
+    let max = limits.max_size;
     let too_large = || {
         Problem::new(
             StatusCode::PAYLOAD_TOO_LARGE,
@@ -25,7 +46,17 @@ pub(crate) async fn read(body: Body, headers: &HeaderMap, max: usize) -> Result<
     if declared.is_some_and(|len| len > max as u64) {
         return Err(too_large());
     }
-    match Limited::new(body, max).collect().await {
+    let collected = tokio::time::timeout(limits.read_timeout, Limited::new(body, max).collect());
+    let Ok(collected) = collected.await else {
+        return Err(Problem::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the request body did not arrive within {} ms",
+                limits.read_timeout.as_millis()
+            ),
+        ));
+    };
+    match collected {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(err) if err.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
         Err(err) => Err(Problem::new(

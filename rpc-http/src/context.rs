@@ -11,6 +11,11 @@ use rpc_core::{Context, Protocol};
 /// with a timeout error.
 pub const REQUEST_TIMEOUT: &str = "x-request-timeout";
 
+/// The header that names a call for logs and traces (`x-request-id: 7f3a…`):
+/// it becomes the call's [`Context::request_id`], which
+/// [`TraceLayer`](rpc_core::TraceLayer) puts in the call's span.
+pub const REQUEST_ID: &str = "x-request-id";
+
 /// The context of a call that arrived in `parts`: its extensions (what axum
 /// and tower layers put there), its headers (an `http::HeaderMap`) and its
 /// deadline.
@@ -23,6 +28,11 @@ pub(crate) fn from_parts(protocol: Protocol, parts: Parts) -> Context {
         .and_then(|value| value.trim().parse::<u64>().ok());
     if let Some(millis) = millis {
         context.set_deadline(Some(Instant::now() + Duration::from_millis(millis)));
+    }
+    if let Some(id) = parts.headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()) {
+        // From the peer: bounded, as everything logged of what it sent.
+        let id: String = id.chars().take(128).collect();
+        context.set_request_id(id);
     }
     *context.extensions_mut() = parts.extensions;
     context.extensions_mut().insert(parts.headers);

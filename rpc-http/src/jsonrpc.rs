@@ -12,7 +12,7 @@ use crate::body;
 
 pub(crate) struct JsonRpcState {
     pub jsonrpc: JsonRpc,
-    pub max_body_size: usize,
+    pub limits: body::Limits,
 }
 
 /// Answers one HTTP request: 200 with the JSON-RPC answer (errors included, as
@@ -25,7 +25,7 @@ pub(crate) async fn serve(State(state): State<Arc<JsonRpcState>>, request: Reque
     {
         return problem.into_response();
     }
-    let bytes = match body::read(body, &parts.headers, state.max_body_size).await {
+    let bytes = match body::read(body, &parts.headers, state.limits).await {
         Ok(bytes) => bytes,
         Err(problem) => return problem.into_response(),
     };

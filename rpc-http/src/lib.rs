@@ -14,6 +14,10 @@
 //! Errors that happen before a protocol can answer (a body over the limit, a
 //! wrong content type) are `application/problem+json` documents ([`Problem`]).
 //!
+//! [`serve`] runs the router as `axum::serve` does, with a bound on the time
+//! a client may take to send its headers and a graceful shutdown that answers
+//! every call it has accepted. The router works with `axum::serve` too.
+//!
 //! # Example
 //!
 //! ```no_run
@@ -37,7 +41,7 @@
 //! async fn main() -> std::io::Result<()> {
 //!     let app = rpc_http::router(HelloServer::new(English));
 //!     let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
-//!     axum::serve(listener, app).await
+//!     rpc_http::serve(listener, app).await
 //! }
 //! ```
 //!
@@ -53,11 +57,13 @@ mod openapi;
 mod problem;
 mod rest;
 mod router;
+mod serve;
 mod xmlrpc;
 
-pub use self::body::DEFAULT_MAX_BODY_SIZE;
-pub use self::context::REQUEST_TIMEOUT;
+pub use self::body::{DEFAULT_BODY_READ_TIMEOUT, DEFAULT_MAX_BODY_SIZE};
+pub use self::context::{REQUEST_ID, REQUEST_TIMEOUT};
 pub use self::openapi::openapi;
 pub use self::problem::{PROBLEM_JSON, Problem};
 pub use self::rest::not_found;
 pub use self::router::{DOCS_PATH, JSONRPC_PATH, OPENAPI_PATH, RpcRouter, XMLRPC_PATH, router};
+pub use self::serve::{DEFAULT_HEADER_READ_TIMEOUT, Serve, serve};

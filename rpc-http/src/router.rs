@@ -8,7 +8,7 @@ use rpc_core::Dispatcher;
 use rpc_core::jsonrpc::{DEFAULT_MAX_BATCH_LEN, JsonRpc};
 use rpc_core::xmlrpc::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_MULTICALL_LEN, XmlRpc};
 
-use crate::body::DEFAULT_MAX_BODY_SIZE;
+use crate::body::{DEFAULT_BODY_READ_TIMEOUT, DEFAULT_MAX_BODY_SIZE, Limits};
 use crate::jsonrpc::{self, JsonRpcState};
 use crate::xmlrpc::{self, XmlRpcState};
 use crate::{openapi, rest};
@@ -62,7 +62,7 @@ pub const DOCS_PATH: &str = "/docs";
 #[must_use = "call `into_router` to get the axum::Router"]
 pub struct RpcRouter {
     dispatcher: Dispatcher,
-    max_body_size: usize,
+    limits: Limits,
     max_batch_len: usize,
     max_xml_depth: usize,
     max_multicall_len: usize,
@@ -75,7 +75,10 @@ impl RpcRouter {
     pub fn new(dispatcher: impl Into<Dispatcher>) -> Self {
         Self {
             dispatcher: dispatcher.into(),
-            max_body_size: DEFAULT_MAX_BODY_SIZE,
+            limits: Limits {
+                max_size: DEFAULT_MAX_BODY_SIZE,
+                read_timeout: DEFAULT_BODY_READ_TIMEOUT,
+            },
             max_batch_len: DEFAULT_MAX_BATCH_LEN,
             max_xml_depth: DEFAULT_MAX_DEPTH,
             max_multicall_len: DEFAULT_MAX_MULTICALL_LEN,
@@ -92,7 +95,15 @@ impl RpcRouter {
     /// Bounds the size of a request body (default 2 MiB); a larger one is
     /// answered with 413 and a problem document.
     pub fn max_body_size(mut self, bytes: usize) -> Self {
-        self.max_body_size = bytes;
+        self.limits.max_size = bytes;
+        self
+    }
+
+    /// Bounds the time a client may take to send a request body (default 30
+    /// seconds); a slower one is answered with 408 and a problem document. The
+    /// time to send the request's headers is bounded by [`serve`](crate::serve).
+    pub fn body_read_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.limits.read_timeout = timeout;
         self
     }
 
@@ -123,13 +134,13 @@ impl RpcRouter {
         let dispatcher = self.dispatcher.clone();
         let jsonrpc = Arc::new(JsonRpcState {
             jsonrpc: JsonRpc::new(self.dispatcher.clone()).max_batch_len(self.max_batch_len),
-            max_body_size: self.max_body_size,
+            limits: self.limits,
         });
         let xmlrpc = Arc::new(XmlRpcState {
             xmlrpc: XmlRpc::new(self.dispatcher.clone())
                 .max_depth(self.max_xml_depth)
                 .max_multicall_len(self.max_multicall_len),
-            max_body_size: self.max_body_size,
+            limits: self.limits,
         });
         let jsonrpc = Router::new()
             .route(
@@ -143,7 +154,7 @@ impl RpcRouter {
                 post(xmlrpc::serve).fallback(xmlrpc::method_not_allowed),
             )
             .with_state(xmlrpc);
-        let rest = rest::routes(&dispatcher, self.max_body_size);
+        let rest = rest::routes(&dispatcher, self.limits);
         let docs =
             SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, openapi(&dispatcher, &self.api_version));
         jsonrpc.merge(xmlrpc).merge(rest).merge(docs)

@@ -12,7 +12,7 @@ use crate::{Problem, body};
 
 pub(crate) struct XmlRpcState {
     pub xmlrpc: XmlRpc,
-    pub max_body_size: usize,
+    pub limits: body::Limits,
 }
 
 /// Answers one HTTP request: 200 with a `methodResponse` (a fault included),
@@ -22,7 +22,7 @@ pub(crate) async fn serve(State(state): State<Arc<XmlRpcState>>, request: Reques
     if let Err(problem) = body::check_content_type(&parts.headers, "text/xml", is_xml) {
         return problem.into_response();
     }
-    let bytes = match body::read(body, &parts.headers, state.max_body_size).await {
+    let bytes = match body::read(body, &parts.headers, state.limits).await {
         Ok(bytes) => bytes,
         Err(problem) => return problem.into_response(),
     };

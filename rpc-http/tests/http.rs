@@ -290,9 +290,9 @@ async fn layers_on_the_dispatcher_see_the_http_headers() {
             .header("x-token".try_into().unwrap(), token),
     );
     assert_eq!(trusted.echo("x".into()).await.unwrap(), "x");
-    // The timeout layer's error is answered, as an internal error.
+    // The timeout layer's error is answered as a timeout error.
     let err = trusted.sleep(1_000).await.unwrap_err();
-    assert_eq!(err.rpc().unwrap().code(), RpcError::INTERNAL_ERROR);
+    assert_eq!(err.rpc().unwrap().code(), RpcError::TIMEOUT);
 }
 
 #[tokio::test]

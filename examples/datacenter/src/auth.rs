@@ -1,7 +1,6 @@
 //! [`RequireBearer`]: a bearer-token check as one tower layer, applied to
 //! every transport at once.
 
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::task::{Context as TaskContext, Poll};
 
@@ -57,14 +56,15 @@ pub struct RequireBearerService<S> {
 
 impl<S> Service<Request> for RequireBearerService<S>
 where
-    S: Service<Request, Response = Response, Error = Infallible>,
+    S: Service<Request, Response = Response>,
     S::Future: Send + 'static,
+    S::Error: Send + 'static,
 {
     type Response = Response;
-    type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response, Infallible>>;
+    type Error = S::Error;
+    type Future = BoxFuture<'static, Result<Response, S::Error>>;
 
-    fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
+    fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), S::Error>> {
         self.inner.poll_ready(cx)
     }
 

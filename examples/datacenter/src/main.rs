@@ -5,12 +5,14 @@ mod call;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
 use datacenter::{DatacenterServer, InMemory, RequireBearer};
 use rpc_amqp::AmqpServer;
-use rpc_core::Dispatcher;
+use rpc_core::{Dispatcher, TraceLayer};
 use tokio::net::TcpListener;
+use tower::ServiceBuilder;
 
 #[derive(Parser)]
 #[command(
@@ -26,25 +28,7 @@ struct Cli {
 enum Command {
     /// Serves the inventory: REST resources, JSON-RPC 2.0 at POST /jsonrpc, XML-RPC
     /// at POST /RPC2, OpenAPI at /openapi.json and its docs page at /docs.
-    Serve {
-        /// The address to listen on (port 0 picks a free port).
-        #[arg(long, env = "DATACENTER_LISTEN", default_value = "127.0.0.1:8080")]
-        listen: SocketAddr,
-        /// The RabbitMQ broker to serve on too; while it cannot be reached,
-        /// HTTP goes on and the broker is retried.
-        #[arg(long, env = "AMQP_URL", default_value = DEFAULT_AMQP_URL)]
-        amqp: String,
-        /// The queue to consume.
-        #[arg(long, env = "AMQP_QUEUE", default_value = "datacenter")]
-        amqp_queue: String,
-        /// Serves HTTP only.
-        #[arg(long)]
-        no_amqp: bool,
-        /// Requires `Authorization: Bearer <TOKEN>` on every call, on every
-        /// transport (an HTTP header, or an AMQP message header).
-        #[arg(long, env = "DATACENTER_TOKEN")]
-        token: Option<String>,
-    },
+    Serve(ServeArgs),
     /// Calls a method and prints its result as JSON.
     ///
     /// Each argument is JSON (`3`, `true`, `{"hostname":"a"}`), or else a string.
@@ -84,13 +68,7 @@ async fn main() -> ExitCode {
         .with_writer(std::io::stderr)
         .init();
     let result = match Cli::parse().command {
-        Command::Serve {
-            listen,
-            amqp,
-            amqp_queue,
-            no_amqp,
-            token,
-        } => serve(listen, (!no_amqp).then_some((amqp, amqp_queue)), token).await,
+        Command::Serve(args) => serve(args).await,
         Command::Call {
             url,
             protocol,
@@ -122,16 +100,60 @@ async fn main() -> ExitCode {
 /// The broker of a default RabbitMQ install.
 const DEFAULT_AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
-async fn serve(
+#[derive(Args)]
+struct ServeArgs {
+    /// The address to listen on (port 0 picks a free port).
+    #[arg(long, env = "DATACENTER_LISTEN", default_value = "127.0.0.1:8080")]
     listen: SocketAddr,
-    amqp: Option<(String, String)>,
+    /// The RabbitMQ broker to serve on too; while it cannot be reached,
+    /// HTTP goes on and the broker is retried.
+    #[arg(long, env = "AMQP_URL", default_value = DEFAULT_AMQP_URL)]
+    amqp: String,
+    /// The queue to consume.
+    #[arg(long, env = "AMQP_QUEUE", default_value = "datacenter")]
+    amqp_queue: String,
+    /// Serves HTTP only.
+    #[arg(long)]
+    no_amqp: bool,
+    /// Requires `Authorization: Bearer <TOKEN>` on every call, on every
+    /// transport (an HTTP header, or an AMQP message header).
+    #[arg(long, env = "DATACENTER_TOKEN")]
     token: Option<String>,
-) -> Result<(), Box<dyn std::error::Error>> {
-    // One dispatcher, and its layers, for every transport.
-    let mut server = Dispatcher::new(DatacenterServer::new(InMemory::default()));
-    if let Some(token) = &token {
-        server = server.layer(RequireBearer::new(token));
-    }
+    /// The longest a call may run, in milliseconds, before it is answered
+    /// with a timeout error (a caller may ask for less).
+    #[arg(long, env = "DATACENTER_CALL_TIMEOUT_MS", default_value_t = 30_000)]
+    call_timeout_ms: u64,
+    /// How many calls may run at once, over every transport; more wait for a
+    /// place, within their time limit.
+    #[arg(long, env = "DATACENTER_MAX_CONCURRENT_CALLS", default_value_t = 512)]
+    max_concurrent_calls: usize,
+    /// The longest a client may take to send a request's headers, in
+    /// milliseconds, before its connection is closed.
+    #[arg(
+        long,
+        env = "DATACENTER_HEADER_READ_TIMEOUT_MS",
+        default_value_t = 30_000
+    )]
+    header_read_timeout_ms: u64,
+}
+
+/// The service and its layers, the same for every transport: a span per call
+/// (protocol, method, request id), the bearer-token check, a time limit and a
+/// bound on concurrent calls.
+fn dispatcher(args: &ServeArgs) -> Dispatcher {
+    Dispatcher::new(DatacenterServer::new(InMemory::default())).layer(
+        ServiceBuilder::new()
+            .layer(TraceLayer::new())
+            .option_layer(args.token.as_deref().map(RequireBearer::new))
+            .timeout(Duration::from_millis(args.call_timeout_ms))
+            .concurrency_limit(args.max_concurrent_calls),
+    )
+}
+
+async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let server = dispatcher(&args);
+    let listen = args.listen;
+    let amqp = (!args.no_amqp).then_some((args.amqp, args.amqp_queue));
     let app = rpc_http::router(server.clone()).fallback(rpc_http::not_found);
     let listener = TcpListener::bind(listen)
         .await
@@ -162,12 +184,10 @@ async fn serve(
         "datacenter: serving on http://{addr} (REST, JSON-RPC 2.0 at /jsonrpc, XML-RPC at /RPC2, docs at /docs)"
     );
     tracing::info!(%addr, "serving HTTP");
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(until_stopped())
-    .await?;
+    rpc_http::serve(listener, app)
+        .header_read_timeout(Duration::from_millis(args.header_read_timeout_ms))
+        .with_graceful_shutdown(until_stopped())
+        .await?;
     if let Some(amqp) = amqp {
         amqp.await??;
     }

@@ -142,9 +142,12 @@ impl JsonRpc {
         })
     }
 
-    async fn answer(&self, entry: Entry, context: Context) -> Option<Vec<u8>> {
+    async fn answer(&self, entry: Entry, mut context: Context) -> Option<Vec<u8>> {
         match entry {
             Ok(Call { method, params, id }) => {
+                if let (None, Some(id)) = (context.request_id(), &id) {
+                    context.set_request_id(id_text(id.as_bytes()));
+                }
                 let response = if &*method == DISCOVER {
                     Response::ok(self.discovery().to_owned())
                 } else {
@@ -167,5 +170,27 @@ impl JsonRpc {
                 Some(out)
             }
         }
+    }
+}
+
+/// A request's id as text for logs: a string's content, a number as written,
+/// at most 128 characters (the id comes from the peer).
+fn id_text(json: &[u8]) -> String {
+    let text = String::from_utf8_lossy(json);
+    let text = match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+        Some(inner) if !inner.contains('\\') => inner,
+        _ => &text,
+    };
+    text.chars().take(128).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn ids_read_as_text_for_logs() {
+        assert_eq!(super::id_text(b"7"), "7");
+        assert_eq!(super::id_text(br#""abc""#), "abc");
+        assert_eq!(super::id_text(br#""a\"b""#), r#""a\"b""#);
+        assert_eq!(super::id_text("9".repeat(500).as_bytes()).len(), 128);
     }
 }

@@ -23,11 +23,11 @@ struct Route {
     dispatcher: Dispatcher,
     method: &'static MethodMeta,
     shape: BodyShape,
-    max_body_size: usize,
+    limits: body::Limits,
 }
 
 /// The routes of every method that has one, grouped by path.
-pub(crate) fn routes<S>(dispatcher: &Dispatcher, max_body_size: usize) -> Router<S>
+pub(crate) fn routes<S>(dispatcher: &Dispatcher, limits: body::Limits) -> Router<S>
 where
     S: Clone + Send + Sync + 'static,
 {
@@ -53,7 +53,7 @@ where
                 dispatcher: dispatcher.clone(),
                 method,
                 shape: shape(method),
-                max_body_size,
+                limits,
             });
             let handler = move |request: Request| {
                 let route = Arc::clone(&route);
@@ -125,7 +125,7 @@ async fn serve(route: &Route, request: Request) -> Response {
         {
             return problem.into_response();
         }
-        match body::read(body, &parts.headers, route.max_body_size).await {
+        match body::read(body, &parts.headers, route.limits).await {
             Ok(bytes) => bytes,
             Err(problem) => return problem.into_response(),
         }

@@ -1,0 +1,214 @@
+//! [`serve`]: the HTTP/1 server for a router, with the timeouts a server on an
+//! open network needs and a graceful shutdown that finishes accepted calls.
+
+use std::future::{Future, IntoFuture};
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::ConnectInfo;
+use futures_util::FutureExt;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+use tower::ServiceExt;
+
+/// The default bound on the time a client may take to send a request's
+/// headers, and to start the next request on a kept-alive connection: 30
+/// seconds.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Serves `router` on `listener`, as `axum::serve` does, and also:
+///
+/// - **bounds the time to send a request's headers** (default
+///   [`DEFAULT_HEADER_READ_TIMEOUT`]), so that a slow or idle client cannot
+///   hold a connection forever (`axum::serve` installs no timer, so hyper's
+///   own bound never fires); the time to send a body is bounded by
+///   [`RpcRouter::body_read_timeout`](crate::RpcRouter::body_read_timeout);
+/// - **shuts down gracefully** when the future given to
+///   [`with_graceful_shutdown`](Serve::with_graceful_shutdown) resolves: it
+///   stops accepting, answers the calls whose headers it has read (a kept-alive
+///   connection is closed after its answer), serves the one request of each
+///   connection already waiting in the listen queue, and returns once all are
+///   answered;
+/// - gives handlers the peer's address as
+///   [`ConnectInfo<SocketAddr>`](axum::extract::ConnectInfo).
+///
+/// ```no_run
+/// # use rpc_core::RpcError;
+/// # #[rpc_core::service]
+/// # pub trait Hello { async fn hello(&self) -> Result<String, RpcError>; }
+/// # struct English;
+/// # impl Hello for English { async fn hello(&self) -> Result<String, RpcError> { Ok("hi".into()) } }
+/// use std::time::Duration;
+///
+/// # #[tokio::main]
+/// # async fn main() -> std::io::Result<()> {
+/// let app = rpc_http::router(HelloServer::new(English));
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// rpc_http::serve(listener, app)
+///     .header_read_timeout(Duration::from_secs(10))
+///     .with_graceful_shutdown(async {
+///         let _ = tokio::signal::ctrl_c().await;
+///     })
+///     .await
+/// # }
+/// ```
+pub fn serve(listener: TcpListener, router: Router) -> Serve {
+    Serve {
+        listener,
+        router,
+        header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+        shutdown: None,
+    }
+}
+
+/// The server [`serve`] returns: set its options, then `.await` it.
+#[must_use = "a server does nothing until it is awaited"]
+pub struct Serve {
+    listener: TcpListener,
+    router: Router,
+    header_read_timeout: Duration,
+    shutdown: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
+}
+
+impl std::fmt::Debug for Serve {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Serve")
+            .field("listener", &self.listener)
+            .field("header_read_timeout", &self.header_read_timeout)
+            .field("graceful_shutdown", &self.shutdown.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl Serve {
+    /// Bounds the time a client may take to send a request's headers (and to
+    /// start the next request on a kept-alive connection); past it, the
+    /// connection is closed.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Shuts down gracefully when `signal` resolves (see [`serve`]).
+    pub fn with_graceful_shutdown<F>(mut self, signal: F) -> Self
+    where
+        F: Future<Output = ()> + Send + 'static,
+    {
+        self.shutdown = Some(Box::pin(signal));
+        self
+    }
+
+    /// The address the server listens on.
+    pub fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    async fn run(self) -> io::Result<()> {
+        let Self {
+            listener,
+            router,
+            header_read_timeout,
+            shutdown,
+        } = self;
+        let mut builder = http1::Builder::new();
+        builder
+            .timer(TokioTimer::new())
+            .header_read_timeout(header_read_timeout);
+        let graceful = GracefulShutdown::new();
+        let mut shutdown = shutdown.unwrap_or_else(|| Box::pin(std::future::pending()));
+        loop {
+            let (stream, peer) = tokio::select! {
+                accepted = listener.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(err) => {
+                        accept_failed(err).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let connection = connection(&builder, stream, peer, router.clone());
+            tokio::spawn(graceful.watch(connection).map(log_connection_end));
+        }
+
+        // Connections the kernel completed but that were not accepted yet each
+        // hold a request sent in good faith: serve that one request.
+        let mut last = JoinSet::new();
+        builder.keep_alive(false);
+        while let Some(Ok((stream, peer))) = listener.accept().now_or_never() {
+            let connection = connection(&builder, stream, peer, router.clone());
+            last.spawn(connection.map(log_connection_end));
+        }
+        drop(listener);
+        tracing::debug!(
+            connections = graceful.count() + last.len(),
+            "stopped accepting; finishing the calls in flight"
+        );
+        graceful.shutdown().await;
+        last.join_all().await;
+        Ok(())
+    }
+}
+
+impl IntoFuture for Serve {
+    type Output = io::Result<()>;
+    type IntoFuture = Pin<Box<dyn Future<Output = io::Result<()>> + Send>>;
+
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.run())
+    }
+}
+
+/// One connection, served by the router.
+fn connection(
+    builder: &http1::Builder,
+    stream: TcpStream,
+    peer: SocketAddr,
+    router: Router,
+) -> http1::Connection<
+    TokioIo<TcpStream>,
+    impl hyper::service::Service<
+        http::Request<Incoming>,
+        Response = axum::response::Response,
+        Error = std::convert::Infallible,
+        Future: Send,
+    > + Send
+    + use<>,
+> {
+    // Small answers go out at once rather than after Nagle's delay.
+    let _ = stream.set_nodelay(true);
+    let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        router.clone().oneshot(request)
+    });
+    builder.serve_connection(TokioIo::new(stream), service)
+}
+
+fn log_connection_end(result: Result<(), hyper::Error>) {
+    if let Err(err) = result {
+        // A peer that goes away, times out or sends garbage is its own business.
+        tracing::debug!(error = %err, "connection ended with an error");
+    }
+}
+
+/// An error of `accept`: a connection that failed before it was accepted is
+/// passed over; anything else (out of file descriptors…) is logged and retried
+/// after a pause, rather than spinning.
+async fn accept_failed(err: io::Error) {
+    use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
+    if matches!(
+        err.kind(),
+        ConnectionAborted | ConnectionRefused | ConnectionReset
+    ) {
+        return;
+    }
+    tracing::error!(error = %err, "cannot accept a connection; retrying in one second");
+    tokio::time::sleep(Duration::from_secs(1)).await;
+}

@@ -1,0 +1,196 @@
+//! `rpc_http::serve` over real sockets: slow clients are cut off, and a
+//! graceful shutdown answers every call it has accepted.
+
+use std::future::IntoFuture;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use rpc_core::RpcError;
+use rpc_http::RpcRouter;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{mpsc, oneshot};
+
+/// Sleeps, then answers.
+#[rpc_core::service]
+pub trait Slow {
+    /// Answers after `millis`.
+    async fn sleep(&self, millis: u64) -> Result<u64, RpcError>;
+}
+
+struct SlowImpl;
+
+impl Slow for SlowImpl {
+    async fn sleep(&self, millis: u64) -> Result<u64, RpcError> {
+        tokio::time::sleep(Duration::from_millis(millis)).await;
+        Ok(millis)
+    }
+}
+
+/// A server with short time limits, its address, a message for each request
+/// whose headers it has read, a switch that shuts it down, and the task that
+/// ends when it has.
+struct Running {
+    addr: SocketAddr,
+    arrived: mpsc::UnboundedReceiver<()>,
+    stop: Option<oneshot::Sender<()>>,
+    done: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+async fn start(header_read_timeout: Duration, body_read_timeout: Duration) -> Running {
+    let (arrival, arrived) = mpsc::unbounded_channel();
+    let app = RpcRouter::new(SlowServer::new(SlowImpl))
+        .body_read_timeout(body_read_timeout)
+        .into_router()
+        .layer(tower::util::MapRequestLayer::new(
+            move |request: axum::extract::Request| {
+                let _ = arrival.send(());
+                request
+            },
+        ));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let server = rpc_http::serve(listener, app)
+        .header_read_timeout(header_read_timeout)
+        .with_graceful_shutdown(async {
+            let _ = stopped.await;
+        });
+    let done = tokio::spawn(server.into_future());
+    Running {
+        addr,
+        arrived,
+        stop: Some(stop),
+        done,
+    }
+}
+
+const CALL: &str = r#"{"jsonrpc":"2.0","method":"sleep","params":[1],"id":7}"#;
+
+fn head(body_len: usize) -> String {
+    format!(
+        "POST /jsonrpc HTTP/1.1\r\nhost: test\r\ncontent-type: application/json\r\ncontent-length: {body_len}\r\n\r\n"
+    )
+}
+
+/// Reads until the server closes the connection; `None` if it does not
+/// within 10 s (the limits under test are far shorter).
+async fn read_to_close(stream: &mut TcpStream) -> Option<String> {
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer));
+    match read.await {
+        Ok(Ok(_)) => Some(String::from_utf8_lossy(&answer).into_owned()),
+        // A reset also ends the connection; what was read so far is the answer.
+        Ok(Err(_)) => Some(String::from_utf8_lossy(&answer).into_owned()),
+        Err(_) => None,
+    }
+}
+
+#[tokio::test]
+async fn a_client_that_dribbles_its_headers_is_cut_off() {
+    let server = start(Duration::from_millis(300), Duration::from_secs(30)).await;
+    // Headers that never end…
+    let mut slow = TcpStream::connect(server.addr).await.unwrap();
+    slow.write_all(b"POST /jsonrpc HTTP/1.1\r\nhost: test\r\n")
+        .await
+        .unwrap();
+    // …and a connection that never sends anything.
+    let mut idle = TcpStream::connect(server.addr).await.unwrap();
+    assert!(
+        read_to_close(&mut slow).await.is_some(),
+        "the connection with unfinished headers stayed open"
+    );
+    assert!(
+        read_to_close(&mut idle).await.is_some(),
+        "the idle connection stayed open"
+    );
+    // The server goes on serving.
+    let mut client = TcpStream::connect(server.addr).await.unwrap();
+    client
+        .write_all(format!("{}{CALL}", head(CALL.len())).as_bytes())
+        .await
+        .unwrap();
+    let mut answer = vec![0; 4096];
+    let n = client.read(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer[..n]);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains(r#""result":1"#), "{answer}");
+}
+
+#[tokio::test]
+async fn a_body_that_does_not_arrive_in_time_is_408_problem_json() {
+    let server = start(Duration::from_secs(30), Duration::from_millis(300)).await;
+    let mut client = TcpStream::connect(server.addr).await.unwrap();
+    client
+        .write_all(format!("{}{}", head(CALL.len()), &CALL[..10]).as_bytes())
+        .await
+        .unwrap();
+    let answer = read_to_close(&mut client).await.expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(
+        answer.contains("content-type: application/problem+json"),
+        "{answer}"
+    );
+    assert!(answer.contains("did not arrive within 300 ms"), "{answer}");
+}
+
+/// Waits until the server refuses new connections: it has stopped accepting.
+async fn until_refused(addr: SocketAddr) {
+    for _ in 0..1000 {
+        if TcpStream::connect(addr).await.is_err() {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the server still accepts connections after its shutdown began");
+}
+
+#[tokio::test]
+async fn shutdown_answers_a_call_whose_body_was_still_arriving() {
+    let mut server = start(Duration::from_secs(30), Duration::from_secs(30)).await;
+    let mut client = TcpStream::connect(server.addr).await.unwrap();
+    let (first, rest) = CALL.split_at(20);
+    client
+        .write_all(format!("{}{first}", head(CALL.len())).as_bytes())
+        .await
+        .unwrap();
+    // Once the server has read the headers, the call is accepted. Shut down.
+    server.arrived.recv().await.unwrap();
+    server.stop.take().unwrap().send(()).unwrap();
+    until_refused(server.addr).await;
+    assert!(
+        !server.done.is_finished(),
+        "the server quit with a call in flight"
+    );
+    // The rest of the body arrives after the shutdown began: still answered.
+    client.write_all(rest.as_bytes()).await.unwrap();
+    let answer = read_to_close(&mut client).await.expect("an answer");
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.contains(r#"{"jsonrpc":"2.0","result":1,"id":7}"#),
+        "{answer}"
+    );
+    // The connection is not kept alive past the shutdown, and the server ends.
+    server.done.await.unwrap().unwrap();
+}
+
+#[tokio::test]
+async fn shutdown_waits_for_the_calls_in_flight_and_then_returns() {
+    let mut server = start(Duration::from_secs(30), Duration::from_secs(30)).await;
+    let url = format!("http://{}/jsonrpc", server.addr);
+    let client = SlowClient::new(rpc_http::client::JsonRpcTransport::new(&url).unwrap());
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let client = client.clone();
+            tokio::spawn(async move { client.sleep(500).await })
+        })
+        .collect();
+    for _ in 0..8 {
+        server.arrived.recv().await.unwrap();
+    }
+    server.stop.take().unwrap().send(()).unwrap();
+    for call in calls {
+        assert_eq!(call.await.unwrap().unwrap(), 500);
+    }
+    server.done.await.unwrap().unwrap();
+}
