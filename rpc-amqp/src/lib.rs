@@ -43,7 +43,7 @@ use rpc_core::ServiceMeta;
 
 pub use self::client::{AmqpTransport, DEFAULT_TIMEOUT};
 pub use self::error::AmqpError;
-pub use self::server::{AmqpServer, DEFAULT_PREFETCH};
+pub use self::server::{AmqpServer, DEFAULT_MAX_BODY_SIZE, DEFAULT_PREFETCH};
 /// The AMQP client this crate is built on, for its types (`FieldTable`,
 /// `BasicProperties`…).
 pub use lapin;

@@ -17,6 +17,10 @@ use std::time::Duration;
 
 /// What a client saw of one call.
 #[derive(Debug)]
+#[allow(
+    dead_code,
+    reason = "the texts are shown through Debug when a check fails"
+)]
 enum Outcome {
     /// A whole answer with the expected status and body.
     Answered,

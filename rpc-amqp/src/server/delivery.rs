@@ -64,12 +64,14 @@ pub(crate) async fn handle(mut delivery: Delivery, channel: Channel, codecs: Arc
         .extensions_mut()
         .insert(AmqpProperties(properties.clone()));
 
+    let refused = refusal(&kind, &properties, body.len(), codecs.max_body_size);
     let Some(reply_to) = reply_to else {
         // A notification: run it if it can be decoded, answer nothing.
-        let checked = match &kind {
-            Kind::Json => codecs.jsonrpc.check(&body),
-            Kind::Xml => codecs.xmlrpc.check(&body),
-            Kind::Unknown(media_type) => Err(unsupported(media_type)),
+        let checked = match (&refused, &kind) {
+            (Some(err), _) => Err(err.clone()),
+            (None, Kind::Json) => codecs.jsonrpc.check(&body),
+            (None, Kind::Xml) => codecs.xmlrpc.check(&body),
+            (None, Kind::Unknown(_)) => unreachable!("an unknown content type is refused"),
         };
         match checked {
             Ok(()) => {
@@ -89,22 +91,16 @@ pub(crate) async fn handle(mut delivery: Delivery, channel: Channel, codecs: Arc
         return;
     };
 
-    let (answer, content_type) = match kind {
-        Kind::Json => match codecs.jsonrpc.handle(body, context).await {
+    let (answer, content_type) = match (refused, kind) {
+        (Some(err), Kind::Xml) => (rpc_core::xmlrpc::encode_fault(&err), "text/xml"),
+        (Some(err), _) => (rpc_core::jsonrpc::encode_error(&err), "application/json"),
+        (None, Kind::Json) => match codecs.jsonrpc.handle(body, context).await {
             Some(answer) => (answer, "application/json"),
             // Notifications only: nothing to answer, though a reply_to was given.
             None => return ack(&delivery).await,
         },
-        Kind::Xml => (codecs.xmlrpc.handle(body, context).await, "text/xml"),
-        Kind::Unknown(media_type) => {
-            let mut answer = Vec::new();
-            answer.extend_from_slice(br#"{"jsonrpc":"2.0","error":"#);
-            answer.extend_from_slice(
-                &serde_json::to_vec(&unsupported(&media_type)).unwrap_or_default(),
-            );
-            answer.extend_from_slice(br#","id":null}"#);
-            (answer, "application/json")
-        }
+        (None, Kind::Xml) => (codecs.xmlrpc.handle(body, context).await, "text/xml"),
+        (None, Kind::Unknown(_)) => unreachable!("an unknown content type is refused"),
     };
     let mut reply = BasicProperties::default().with_content_type(content_type.into());
     if let Some(correlation_id) = properties.correlation_id() {
@@ -160,10 +156,38 @@ fn headers(properties: &BasicProperties) -> http::HeaderMap {
     map
 }
 
-fn unsupported(media_type: &str) -> RpcError {
-    RpcError::invalid_request(format!(
-        "unsupported content type `{media_type}`: send application/json (JSON-RPC 2.0) or text/xml (XML-RPC)"
-    ))
+/// Why a message is refused before it is read: a content type or encoding
+/// the server does not speak, or a body over the limit.
+fn refusal(
+    kind: &Kind,
+    properties: &BasicProperties,
+    len: usize,
+    max_body_size: usize,
+) -> Option<RpcError> {
+    if let Kind::Unknown(media_type) = kind {
+        return Some(RpcError::invalid_request(format!(
+            "unsupported content type `{}`: send application/json (JSON-RPC 2.0) or text/xml (XML-RPC)",
+            media_type.chars().take(64).collect::<String>()
+        )));
+    }
+    let encoding = properties
+        .content_encoding()
+        .as_ref()
+        .map(|e| e.as_str().trim().to_ascii_lowercase());
+    // Some clients (kombu, Celery) name the charset here; compression is not read.
+    if let Some(encoding) =
+        encoding.filter(|e| !matches!(e.as_str(), "" | "identity" | "utf-8" | "utf8"))
+    {
+        return Some(RpcError::invalid_request(format!(
+            "unsupported content encoding `{}`: send the body uncompressed, without content_encoding",
+            encoding.chars().take(64).collect::<String>()
+        )));
+    }
+    (len > max_body_size).then(|| {
+        RpcError::invalid_request(format!(
+            "the message body of {len} bytes is over the limit of {max_body_size} bytes"
+        ))
+    })
 }
 
 async fn ack(delivery: &Delivery) {

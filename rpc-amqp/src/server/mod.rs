@@ -79,12 +79,16 @@ pub struct AmqpServer {
     arguments: FieldTable,
 }
 
-/// The protocols a message can be in.
-#[derive(Debug)]
+/// The protocols a message can be in, and the bound on its size.
+#[derive(Debug, Clone)]
 pub(crate) struct Codecs {
     pub jsonrpc: JsonRpc,
     pub xmlrpc: XmlRpc,
+    pub max_body_size: usize,
 }
+
+/// The default bound on a message body: 2 MiB, as the HTTP front ends'.
+pub const DEFAULT_MAX_BODY_SIZE: usize = 2 * 1024 * 1024;
 
 impl AmqpServer {
     /// Serves `dispatcher` on the queue named after its service (see
@@ -100,12 +104,28 @@ impl AmqpServer {
             codecs: Arc::new(Codecs {
                 jsonrpc: JsonRpc::new(dispatcher.clone()),
                 xmlrpc: XmlRpc::new(dispatcher),
+                max_body_size: DEFAULT_MAX_BODY_SIZE,
             }),
             queue,
             prefetch: DEFAULT_PREFETCH,
             durable: true,
             arguments: FieldTable::default(),
         }
+    }
+
+    /// Bounds the size of a message body (default [`DEFAULT_MAX_BODY_SIZE`]);
+    /// a larger call is answered with an invalid-request error (or, without
+    /// `reply_to`, rejected) and never decoded.
+    pub fn max_body_size(mut self, bytes: usize) -> Self {
+        Arc::make_mut(&mut self.codecs).max_body_size = bytes;
+        self
+    }
+
+    /// Bounds the number of requests in one JSON-RPC batch (default 100).
+    pub fn max_batch_len(mut self, len: usize) -> Self {
+        let codecs = Arc::make_mut(&mut self.codecs);
+        codecs.jsonrpc = codecs.jsonrpc.clone().max_batch_len(len);
+        self
     }
 
     /// Consumes this queue instead.

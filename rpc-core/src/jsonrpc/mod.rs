@@ -20,6 +20,23 @@ pub use self::discover::DISCOVER;
 use self::envelope::{Call, Entry, Id, Incoming, Invalid};
 use crate::{Context, Dispatcher, Request, Response};
 
+/// The answer to a payload refused before it could be read (too large, in an
+/// encoding the server does not speak…): a JSON-RPC error object with a `null`
+/// id, as the specification answers a request whose id is unknown.
+///
+/// ```
+/// let answer = rpc_core::jsonrpc::encode_error(&rpc_core::RpcError::invalid_request("too large"));
+/// assert_eq!(
+///     String::from_utf8(answer).unwrap(),
+///     r#"{"jsonrpc":"2.0","error":{"code":-32600,"message":"too large"},"id":null}"#
+/// );
+/// ```
+pub fn encode_error(err: &crate::RpcError) -> Vec<u8> {
+    let mut out = Vec::with_capacity(128);
+    encode::write_error(&mut out, Id::NULL, err);
+    out
+}
+
 /// The default bound on the number of requests in one batch.
 pub const DEFAULT_MAX_BATCH_LEN: usize = 100;
 

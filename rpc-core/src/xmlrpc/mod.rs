@@ -36,6 +36,20 @@ use self::reader::{Tag, Tokens};
 pub use self::value::{Base64, DateTime, InvalidDateTime};
 use crate::{BoxSerialize, Context, Dispatcher, Params, Request, RpcError};
 
+/// The answer to a document refused before it could be read (too large, in an
+/// encoding the server does not speak…): a `methodResponse` holding a fault
+/// with the error's code and message.
+///
+/// ```
+/// let answer = rpc_core::xmlrpc::encode_fault(&rpc_core::RpcError::invalid_request("too large"));
+/// let answer = String::from_utf8(answer).unwrap();
+/// assert!(answer.contains("<name>faultCode</name><value><int>-32600</int>"), "{answer}");
+/// assert!(answer.contains("<string>too large</string>"), "{answer}");
+/// ```
+pub fn encode_fault(err: &RpcError) -> Vec<u8> {
+    write_fault(err)
+}
+
 /// The default bound on the number of calls in one `system.multicall`.
 pub const DEFAULT_MAX_MULTICALL_LEN: usize = 100;
 

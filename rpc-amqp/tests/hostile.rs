@@ -1,0 +1,318 @@
+//! Hostile messages on the real broker: bogus content types and encodings,
+//! garbage properties and headers, bodies that are empty, not UTF-8, too
+//! large, too deep or too many. Each gets an error reply in its protocol's
+//! form, and the server answers a normal call right after.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{WorkClient, WorkServer, Worker, queue, url, wait_for_consumers};
+use futures_util::StreamExt;
+use rpc_amqp::lapin::message::Delivery;
+use rpc_amqp::lapin::options::{BasicConsumeOptions, BasicPublishOptions, QueueDeclareOptions};
+use rpc_amqp::lapin::types::{AMQPValue, ByteArray, FieldArray, FieldTable, ShortString};
+use rpc_amqp::lapin::{BasicProperties, Channel, Connection, ConnectionProperties, Consumer};
+use rpc_amqp::{AmqpServer, AmqpTransport};
+use rpc_core::RpcError;
+
+/// A connection that publishes raw messages and reads their replies.
+struct Peer {
+    channel: Channel,
+    replies: ShortString,
+    consumer: Consumer,
+    _connection: Connection,
+}
+
+impl Peer {
+    async fn new() -> Self {
+        let connection = Connection::connect(&url(), ConnectionProperties::default())
+            .await
+            .unwrap();
+        let channel = connection.create_channel().await.unwrap();
+        let exclusive = QueueDeclareOptions {
+            exclusive: true,
+            auto_delete: true,
+            ..Default::default()
+        };
+        let replies = channel
+            .queue_declare("".into(), exclusive, FieldTable::default())
+            .await
+            .unwrap();
+        let consumer = channel
+            .basic_consume(
+                replies.name().clone(),
+                "".into(),
+                BasicConsumeOptions {
+                    no_ack: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        Self {
+            channel,
+            replies: replies.name().clone(),
+            consumer,
+            _connection: connection,
+        }
+    }
+
+    async fn publish(&self, queue: &str, body: &[u8], properties: BasicProperties) {
+        self.channel
+            .basic_publish(
+                "".into(),
+                queue.into(),
+                BasicPublishOptions::default(),
+                body,
+                properties,
+            )
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+
+    /// Publishes a call that asks for a reply, and waits for it.
+    async fn call(&mut self, queue: &str, body: &[u8], properties: BasicProperties) -> Delivery {
+        let properties = properties.with_reply_to(self.replies.clone());
+        self.publish(queue, body, properties).await;
+        self.reply().await
+    }
+
+    async fn reply(&mut self) -> Delivery {
+        tokio::time::timeout(Duration::from_secs(10), self.consumer.next())
+            .await
+            .expect("a reply within 10 s")
+            .unwrap()
+            .unwrap()
+    }
+}
+
+fn json() -> BasicProperties {
+    BasicProperties::default().with_content_type("application/json".into())
+}
+
+fn xml() -> BasicProperties {
+    BasicProperties::default().with_content_type("text/xml".into())
+}
+
+/// The code of a JSON-RPC error reply.
+fn json_error(reply: &Delivery) -> (i32, String) {
+    assert_eq!(
+        reply.properties.content_type().as_ref().unwrap().as_str(),
+        "application/json"
+    );
+    let answer: serde_json::Value = serde_json::from_slice(&reply.data)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", String::from_utf8_lossy(&reply.data)));
+    let code = answer["error"]["code"]
+        .as_i64()
+        .unwrap_or_else(|| panic!("not an error: {answer}"));
+    let code = i32::try_from(code).unwrap();
+    (
+        code,
+        answer["error"]["message"].as_str().unwrap().to_owned(),
+    )
+}
+
+/// The code of an XML-RPC fault reply.
+fn xml_fault(reply: &Delivery) -> String {
+    assert_eq!(
+        reply.properties.content_type().as_ref().unwrap().as_str(),
+        "text/xml"
+    );
+    let text = String::from_utf8_lossy(&reply.data).into_owned();
+    assert!(text.contains("<fault>"), "not a fault: {text}");
+    text
+}
+
+const ADD: &[u8] = br#"{"jsonrpc":"2.0","method":"add","params":[1,2],"id":1}"#;
+
+#[tokio::test]
+async fn every_hostile_message_gets_its_error_and_the_server_keeps_serving() {
+    let name = queue("hostile");
+    let server = AmqpServer::new(WorkServer::new(Worker::default()))
+        .queue(name.clone())
+        .durable(false)
+        .max_body_size(64 * 1024)
+        .max_batch_len(50);
+    tokio::spawn(server.serve_with_shutdown_owned(url(), std::future::pending()));
+    wait_for_consumers(&name, 1).await;
+    let mut peer = Peer::new().await;
+    let client = WorkClient::new(AmqpTransport::new(&url(), name.clone()));
+
+    // JSON-RPC bodies that cannot be read, each answered with its code (all
+    // but one under the size limit, so that each meets the check it tests).
+    let deep = format!(
+        r#"{{"jsonrpc":"2.0","method":"add","params":{}1{},"id":1}}"#,
+        "[".repeat(30_000),
+        "]".repeat(30_000)
+    );
+    let flood = format!(
+        "[{}]",
+        vec![std::str::from_utf8(ADD).unwrap(); 1_000].join(",")
+    );
+    let oversized = format!(
+        r#"{{"jsonrpc":"2.0","method":"add","params":["{}",2],"id":1}}"#,
+        "x".repeat(100_000)
+    );
+    let cases: [(&str, &[u8], BasicProperties, i32, &str); 9] = [
+        ("an empty body", b"", json(), RpcError::PARSE_ERROR, ""),
+        (
+            "invalid UTF-8",
+            b"{\"jsonrpc\":\"2.0\",\"method\":\"\xff\xfe\",\"id\":1}",
+            json(),
+            RpcError::PARSE_ERROR,
+            "",
+        ),
+        (
+            "30,000 levels of nesting",
+            deep.as_bytes(),
+            json(),
+            RpcError::INVALID_PARAMS,
+            "invalid type: sequence",
+        ),
+        (
+            "a body over the limit",
+            oversized.as_bytes(),
+            json(),
+            RpcError::INVALID_REQUEST,
+            "over the limit of 65536 bytes",
+        ),
+        (
+            "a batch of 1,000 (limit 50)",
+            flood.as_bytes(),
+            json(),
+            RpcError::INVALID_REQUEST,
+            "",
+        ),
+        (
+            "a bogus content type",
+            ADD,
+            BasicProperties::default().with_content_type("image/png; x=\u{7f}".into()),
+            RpcError::INVALID_REQUEST,
+            "unsupported content type",
+        ),
+        (
+            "a compressed body",
+            ADD,
+            json().with_content_encoding("gzip".into()),
+            RpcError::INVALID_REQUEST,
+            "unsupported content encoding `gzip`",
+        ),
+        (
+            "a number too large",
+            br#"{"jsonrpc":"2.0","method":"add","params":[1e999999,2],"id":1}"#,
+            json(),
+            RpcError::INVALID_PARAMS,
+            "out of range",
+        ),
+        (
+            "params of the wrong types",
+            br#"{"jsonrpc":"2.0","method":"add","params":[{"a":1},true],"id":1}"#,
+            json(),
+            RpcError::INVALID_PARAMS,
+            "",
+        ),
+    ];
+    for (case, body, properties, code, says) in cases {
+        let reply = peer
+            .call(&name, body, properties.with_correlation_id(case.into()))
+            .await;
+        assert_eq!(
+            reply
+                .properties
+                .correlation_id()
+                .as_ref()
+                .map(|c| c.as_str()),
+            Some(case),
+            "{case}"
+        );
+        let (found, message) = json_error(&reply);
+        assert_eq!(found, code, "{case}: {message}");
+        assert!(message.contains(says), "{case}: {message}");
+        assert!(
+            message.len() < 1024,
+            "{case}: a message of {} bytes",
+            message.len()
+        );
+        assert_eq!(client.add(2, 2).await.unwrap(), 4, "after {case}");
+    }
+
+    // XML-RPC documents that cannot be read get faults.
+    let bomb = br#"<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><methodCall><methodName>add</methodName><params><param><value>&b;</value></param></params></methodCall>"#;
+    let big_xml = format!(
+        "<methodCall><methodName>add</methodName><params><param><value><string>{}</string></value></param></params></methodCall>",
+        "y".repeat(100_000)
+    );
+    let xml_cases: [(&str, &[u8], &str); 4] = [
+        ("an entity bomb", bomb, "DOCTYPE"),
+        (
+            "a truncated call",
+            b"<methodCall><methodName>add</method",
+            "-32700",
+        ),
+        (
+            "a document over the limit",
+            big_xml.as_bytes(),
+            "over the limit",
+        ),
+        (
+            "invalid UTF-8",
+            b"<methodCall><methodName>\xff</methodName></methodCall>",
+            "-32700",
+        ),
+    ];
+    for (case, body, says) in xml_cases {
+        let fault = xml_fault(&peer.call(&name, body, xml()).await);
+        assert!(fault.contains(says), "{case}: {fault}");
+        assert_eq!(client.add(2, 2).await.unwrap(), 4, "after {case}");
+    }
+
+    // Headers of every AMQP type, and names and values HTTP would refuse:
+    // the call runs, those headers are left out of the call's HeaderMap.
+    let mut headers = FieldTable::default();
+    headers.insert("Authorization".into(), AMQPValue::LongLongInt(42));
+    headers.insert("x-flag".into(), AMQPValue::Boolean(true));
+    headers.insert(
+        "x-list".into(),
+        AMQPValue::FieldArray(FieldArray::from(vec![AMQPValue::Void])),
+    );
+    headers.insert(
+        "x-table".into(),
+        AMQPValue::FieldTable(FieldTable::default()),
+    );
+    headers.insert(
+        "x-bytes".into(),
+        AMQPValue::ByteArray(ByteArray::from(vec![0u8, 255])),
+    );
+    headers.insert("bad name\n".into(), AMQPValue::LongString("value".into()));
+    headers.insert(
+        "x-bad-value".into(),
+        AMQPValue::LongString("line\r\nbreak".into()),
+    );
+    let garbage = json()
+        .with_headers(headers)
+        .with_content_type("Application/JSON; charset=UTF-8".into())
+        .with_content_encoding("utf-8".into())
+        .with_message_id("\u{0}".into())
+        .with_priority(255)
+        .with_timestamp(u64::MAX)
+        .with_type("??".into())
+        .with_app_id("".into());
+    let reply = peer.call(&name, ADD, garbage).await;
+    let answer: serde_json::Value = serde_json::from_slice(&reply.data).unwrap();
+    assert_eq!(answer["result"], 3, "{answer}");
+    // Without a correlation_id, the reply comes without one.
+    assert_eq!(reply.properties.correlation_id(), &None);
+
+    // A reply_to naming no queue: the reply is lost, the server goes on.
+    peer.publish(
+        &name,
+        ADD,
+        json().with_reply_to("no-such-queue-anywhere".into()),
+    )
+    .await;
+    assert_eq!(client.add(20, 22).await.unwrap(), 42);
+}
