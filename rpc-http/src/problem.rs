@@ -87,3 +87,30 @@ impl IntoResponse for Problem {
         response
     }
 }
+
+/// Gives an error answer that has no body of its own (axum's 405 of a route
+/// that does not take the method, Swagger UI's 404 of a file it lacks) a
+/// problem document, as every other error of the router has; its headers
+/// (`Allow`…) are kept.
+pub(crate) async fn for_bare_errors(
+    response: axum::response::Response,
+) -> axum::response::Response {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error())
+        || response.headers().contains_key(http::header::CONTENT_TYPE)
+    {
+        return response;
+    }
+    let (parts, _) = response.into_parts();
+    let detail = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "this method is not allowed here: see the Allow header",
+        _ => status.canonical_reason().unwrap_or("error"),
+    };
+    let mut problem = Problem::new(status, detail).into_response();
+    for (name, value) in &parts.headers {
+        if !problem.headers().contains_key(name) {
+            problem.headers_mut().insert(name, value.clone());
+        }
+    }
+    problem
+}

@@ -11,7 +11,7 @@ use rpc_core::xmlrpc::{DEFAULT_MAX_DEPTH, DEFAULT_MAX_MULTICALL_LEN, XmlRpc};
 use crate::body::{DEFAULT_BODY_READ_TIMEOUT, DEFAULT_MAX_BODY_SIZE, Limits};
 use crate::jsonrpc::{self, JsonRpcState};
 use crate::xmlrpc::{self, XmlRpcState};
-use crate::{openapi, rest};
+use crate::{openapi, problem, rest};
 use utoipa_swagger_ui::SwaggerUi;
 
 /// The path of the JSON-RPC 2.0 endpoint.
@@ -155,8 +155,10 @@ impl RpcRouter {
             )
             .with_state(xmlrpc);
         let rest = rest::routes(&dispatcher, self.limits);
-        let docs =
-            SwaggerUi::new(DOCS_PATH).url(OPENAPI_PATH, openapi(&dispatcher, &self.api_version));
+        let docs: Router<S> = SwaggerUi::new(DOCS_PATH)
+            .url(OPENAPI_PATH, openapi(&dispatcher, &self.api_version))
+            .into();
+        let docs = docs.layer(axum::middleware::map_response(problem::for_bare_errors));
         jsonrpc.merge(xmlrpc).merge(rest).merge(docs)
     }
 }

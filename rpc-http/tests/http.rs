@@ -381,3 +381,22 @@ async fn a_call_past_the_callers_deadline_is_cancelled_with_a_timeout_error() {
     .await;
     assert_eq!(answer.json()["result"], 10);
 }
+
+#[tokio::test]
+async fn the_docs_endpoints_answer_errors_with_problem_documents_too() {
+    let addr = echo_server().await;
+    for path in ["/openapi.json", "/docs/"] {
+        let answer = common::send(addr, Method::POST, path, None, "").await;
+        assert_eq!(answer.status, 405, "{path}");
+        assert_eq!(
+            answer.headers["content-type"],
+            rpc_http::PROBLEM_JSON,
+            "{path}"
+        );
+        assert_eq!(answer.headers["allow"], "GET,HEAD", "{path}");
+        assert_eq!(answer.json()["status"], 405, "{path}");
+    }
+    let answer = common::send(addr, Method::GET, "/docs/no-such-file.js", None, "").await;
+    assert_eq!(answer.status, 404);
+    assert_eq!(answer.headers["content-type"], rpc_http::PROBLEM_JSON);
+}
