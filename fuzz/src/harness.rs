@@ -121,13 +121,13 @@ pub fn jsonrpc_payload(data: &[u8]) {
         JSONRPC.get_or_init(|| JsonRpc::new(SampleServer::new(Samples)).max_batch_len(16));
     let body = Bytes::copy_from_slice(data);
     let answer = runtime().block_on(jsonrpc.handle(body, Context::new(Protocol::JsonRpc)));
-    if let Some(answer) = answer {
-        if let Err(err) = serde_json::from_slice::<serde_json::Value>(&answer) {
-            panic!(
-                "an answer that is not JSON ({err}): {}",
-                String::from_utf8_lossy(&answer)
-            );
-        }
+    if let Some(answer) = answer
+        && let Err(err) = serde_json::from_slice::<serde_json::Value>(&answer)
+    {
+        panic!(
+            "an answer that is not JSON ({err}): {}",
+            String::from_utf8_lossy(&answer)
+        );
     }
 }
 

@@ -2,6 +2,7 @@
 
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode, header};
+use http_body_util::BodyExt;
 use rpc_core::RpcError;
 use serde::Serialize;
 
@@ -88,27 +89,41 @@ impl IntoResponse for Problem {
     }
 }
 
-/// Gives an error answer that has no body of its own (axum's 405 of a route
-/// that does not take the method, Swagger UI's 404 of a file it lacks) a
-/// problem document, as every other error of the router has; its headers
-/// (`Allow`…) are kept.
-pub(crate) async fn for_bare_errors(
+/// Turns an error answer of a router we do not write (axum's 405 of a route
+/// that does not take the method, its plain-text rejections, Swagger UI's 404
+/// of a file it lacks) into a problem document, as every other error of the
+/// router is; axum's text becomes the detail, its headers (`Allow`…) are kept.
+pub(crate) async fn for_foreign_errors(
     response: axum::response::Response,
 ) -> axum::response::Response {
     let status = response.status();
+    let content_type = response.headers().get(header::CONTENT_TYPE);
     if !(status.is_client_error() || status.is_server_error())
-        || response.headers().contains_key(http::header::CONTENT_TYPE)
+        || content_type.is_some_and(|v| v.as_bytes() == PROBLEM_JSON.as_bytes())
     {
         return response;
     }
-    let (parts, _) = response.into_parts();
-    let detail = match status {
-        StatusCode::METHOD_NOT_ALLOWED => "this method is not allowed here: see the Allow header",
-        _ => status.canonical_reason().unwrap_or("error"),
+    let plain = content_type.is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
+    let (parts, body) = response.into_parts();
+    let text = match plain {
+        true => http_body_util::Limited::new(body, 1024)
+            .collect()
+            .await
+            .map(|b| String::from_utf8_lossy(&b.to_bytes()).trim().to_owned())
+            .unwrap_or_default(),
+        false => String::new(),
+    };
+    let detail = match (text.is_empty(), status) {
+        (false, _) => text,
+        (true, StatusCode::METHOD_NOT_ALLOWED) => {
+            "this method is not allowed here: see the Allow header".to_owned()
+        }
+        (true, _) => status.canonical_reason().unwrap_or("error").to_owned(),
     };
     let mut problem = Problem::new(status, detail).into_response();
     for (name, value) in &parts.headers {
-        if !problem.headers().contains_key(name) {
+        // The body is new: its length and type are the problem's own.
+        if name != header::CONTENT_LENGTH && !problem.headers().contains_key(name) {
             problem.headers_mut().insert(name, value.clone());
         }
     }

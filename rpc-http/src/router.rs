@@ -102,6 +102,17 @@ impl RpcRouter {
     /// Bounds the time a client may take to send a request body (default 30
     /// seconds); a slower one is answered with 408 and a problem document. The
     /// time to send the request's headers is bounded by [`serve`](crate::serve).
+    ///
+    /// ```
+    /// # #[rpc_core::service] pub trait Hello { async fn hi(&self); }
+    /// # struct I; impl Hello for I { async fn hi(&self) {} }
+    /// use std::time::Duration;
+    ///
+    /// let app: axum::Router = rpc_http::RpcRouter::new(HelloServer::new(I))
+    ///     .body_read_timeout(Duration::from_secs(5))
+    ///     .into_router();
+    /// # let _ = app;
+    /// ```
     pub fn body_read_timeout(mut self, timeout: std::time::Duration) -> Self {
         self.limits.read_timeout = timeout;
         self
@@ -158,7 +169,7 @@ impl RpcRouter {
         let docs: Router<S> = SwaggerUi::new(DOCS_PATH)
             .url(OPENAPI_PATH, openapi(&dispatcher, &self.api_version))
             .into();
-        let docs = docs.layer(axum::middleware::map_response(problem::for_bare_errors));
+        let docs = docs.layer(axum::middleware::map_response(problem::for_foreign_errors));
         jsonrpc.merge(xmlrpc).merge(rest).merge(docs)
     }
 }

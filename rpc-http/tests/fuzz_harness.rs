@@ -130,6 +130,18 @@ proptest! {
     }
 }
 
+/// What the fuzzers found, fixed, stays fixed.
+#[test]
+fn the_fuzzers_findings_stay_fixed() {
+    let dir = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fuzz/regressions/xmlrpc_call"
+    );
+    for entry in std::fs::read_dir(dir).unwrap() {
+        harness::xmlrpc_call(&std::fs::read(entry.unwrap().path()).unwrap());
+    }
+}
+
 /// The seeds are what they claim: valid calls that succeed.
 #[test]
 fn the_seeds_are_valid_calls() {

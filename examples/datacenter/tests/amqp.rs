@@ -129,3 +129,120 @@ fn an_unreachable_broker_does_not_stop_http() {
     let output = served.call(&["get_server", "1"]);
     assert!(output.status.success(), "{output:?}");
 }
+
+/// Calls published as a stream; SIGTERM to the server mid-stream; a second
+/// server on the same queue. Every call is answered exactly once: the first
+/// server answers and acknowledges what it accepted, the broker keeps the rest
+/// for the second.
+#[cfg(unix)]
+#[test]
+fn sigterm_under_load_loses_no_amqp_call_and_answers_none_twice() {
+    use futures_util::StreamExt;
+    use rpc_amqp::lapin::options::{
+        BasicConsumeOptions, BasicPublishOptions, QueueDeclareOptions, QueueDeleteOptions,
+    };
+    use rpc_amqp::lapin::types::FieldTable;
+    use rpc_amqp::lapin::{BasicProperties, Connection, ConnectionProperties};
+    use std::collections::HashMap;
+
+    const CALLS: usize = 2000;
+    let (mut first, queue) = serve_amqp("drain");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let connection = runtime
+        .block_on(Connection::connect(
+            &amqp_url(),
+            ConnectionProperties::default(),
+        ))
+        .unwrap();
+    let channel = runtime.block_on(connection.create_channel()).unwrap();
+    let exclusive = QueueDeclareOptions {
+        exclusive: true,
+        auto_delete: true,
+        ..Default::default()
+    };
+    let replies = runtime
+        .block_on(channel.queue_declare("".into(), exclusive, FieldTable::default()))
+        .unwrap();
+    let no_ack = BasicConsumeOptions {
+        no_ack: true,
+        ..Default::default()
+    };
+    let mut consumer = runtime
+        .block_on(channel.basic_consume(
+            replies.name().clone(),
+            "".into(),
+            no_ack,
+            FieldTable::default(),
+        ))
+        .unwrap();
+    runtime.block_on(async {
+        for i in 0..CALLS {
+            let body =
+                format!(r#"{{"jsonrpc":"2.0","method":"get_server","params":[1],"id":{i}}}"#);
+            let properties = BasicProperties::default()
+                .with_content_type("application/json".into())
+                .with_reply_to(replies.name().clone())
+                .with_correlation_id(i.to_string().into());
+            channel
+                .basic_publish(
+                    "".into(),
+                    queue.as_str().into(),
+                    BasicPublishOptions::default(),
+                    body.as_bytes(),
+                    properties,
+                )
+                .await
+                .unwrap();
+        }
+    });
+
+    let mut answers: HashMap<String, usize> = HashMap::new();
+    let mut receive = |until: usize, within: Duration| {
+        runtime.block_on(async {
+            while answers.len() < until {
+                let Ok(Some(delivery)) = tokio::time::timeout(within, consumer.next()).await else {
+                    return;
+                };
+                let delivery = delivery.unwrap();
+                let answer = json(&String::from_utf8_lossy(&delivery.data));
+                assert_eq!(answer["result"]["id"], 1, "{answer}");
+                let id = delivery.properties.correlation_id().clone().unwrap();
+                *answers.entry(id.to_string()).or_default() += 1;
+            }
+        })
+    };
+    // Mid-stream: stop the first server.
+    receive(100, Duration::from_secs(20));
+    assert!(
+        Command::new("kill")
+            .args(["-TERM", &first.child.id().to_string()])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let status = first.child.wait().unwrap();
+    assert!(status.success(), "{status:?}");
+    // It stopped mid-stream: calls are left in the queue…
+    let passive = QueueDeclareOptions {
+        passive: true,
+        ..Default::default()
+    };
+    let left = runtime
+        .block_on(channel.queue_declare(queue.as_str().into(), passive, FieldTable::default()))
+        .unwrap()
+        .message_count();
+    eprintln!("{left} of {CALLS} calls left in the queue by the stopped server");
+    assert!(
+        left > 0,
+        "the first server answered every call before SIGTERM"
+    );
+    // …and a second server answers them.
+    let _second = Served::start_with(&["--amqp", &amqp_url(), "--amqp-queue", &queue]);
+    receive(CALLS, Duration::from_secs(20));
+    assert_eq!(answers.len(), CALLS, "calls were lost");
+    let twice: Vec<_> = answers.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "answered more than once: {twice:?}");
+    runtime
+        .block_on(channel.queue_delete(queue.as_str().into(), QueueDeleteOptions::default()))
+        .unwrap();
+}

@@ -116,6 +116,15 @@ impl AmqpServer {
     /// Bounds the size of a message body (default [`DEFAULT_MAX_BODY_SIZE`]);
     /// a larger call is answered with an invalid-request error (or, without
     /// `reply_to`, rejected) and never decoded.
+    ///
+    /// ```
+    /// # #[rpc_core::service] pub trait Hello { async fn hi(&self); }
+    /// # struct I; impl Hello for I { async fn hi(&self) {} }
+    /// let server = rpc_amqp::AmqpServer::new(HelloServer::new(I))
+    ///     .max_body_size(256 * 1024)
+    ///     .max_batch_len(20);
+    /// # let _ = server;
+    /// ```
     pub fn max_body_size(mut self, bytes: usize) -> Self {
         Arc::make_mut(&mut self.codecs).max_body_size = bytes;
         self

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::de::{DeError, ParamsDeserializer, ValueDeserializer};
 use super::reader::{Tag, Token, Tokens, XmlError, unexpected};
-use super::ser::{ParamsSerializer, ValueSerializer, escape_into};
+use super::ser::{ParamsSerializer, ValueSerializer, escape_into, is_xml_char};
 use crate::{BoxSerialize, ClientError, ParamsDecoder, RpcError};
 
 const RESPONSE_HEAD: &[u8] = b"<?xml version=\"1.0\"?>\n<methodResponse>";
@@ -152,15 +152,12 @@ fn fault_value(out: &mut Vec<u8>, err: &RpcError) {
     out.extend_from_slice(
         b"</int></value></member><member><name>faultString</name><value><string>",
     );
-    let start = out.len();
     if escape_into(out, err.message()).is_err() {
-        out.truncate(start);
-        let printable: String = err
-            .message()
-            .chars()
-            .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
-            .collect();
-        let _ = escape_into(out, &printable);
+        // The message quotes what XML cannot carry: leave those characters out.
+        let carried: String = err.message().chars().filter(|&c| is_xml_char(c)).collect();
+        // Only characters XML carries are left; were one refused, escape_into
+        // would append nothing and the fault would still be well-formed.
+        let _ = escape_into(out, &carried);
     }
     out.extend_from_slice(b"</string></value></member></struct></value>");
 }
@@ -247,5 +244,30 @@ pub fn decode_response<R: DeserializeOwned>(body: &[u8]) -> Result<R, ClientErro
         Ok(Ok(value)) => Ok(value),
         Ok(Err(fault)) => Err(ClientError::Rpc(fault)),
         Err(err) => Err(ClientError::decode(err.0)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_fault_quoting_what_xml_cannot_carry_is_still_readable() {
+        // Found by the fuzzer: U+FFFE quoted back from a request.
+        let err = RpcError::invalid_request("unexpected text `e\u{fe7f}\u{fffe}\u{0}<`");
+        let fault = write_fault(&err);
+        match decode_response::<()>(&fault) {
+            Err(ClientError::Rpc(read)) => {
+                assert_eq!(read.message(), "unexpected text `e\u{fe7f}<`");
+            }
+            other => panic!("{other:?}: {}", String::from_utf8_lossy(&fault)),
+        }
+    }
+
+    #[test]
+    fn escaping_appends_nothing_when_it_refuses() {
+        let mut out = b"<string>".to_vec();
+        assert!(escape_into(&mut out, "a\u{e9}\u{ffff}b").is_err());
+        assert_eq!(out, b"<string>");
     }
 }

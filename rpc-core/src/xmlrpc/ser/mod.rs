@@ -34,8 +34,23 @@ type Result<T = ()> = std::result::Result<T, SerError>;
 
 /// Appends `text` escaped for XML character data. `\r` is written as a
 /// reference so that end-of-line normalization keeps it; characters XML 1.0
-/// cannot carry at all are refused.
+/// cannot carry at all are refused, and then nothing is appended.
 pub(crate) fn escape_into(out: &mut Vec<u8>, text: &str) -> Result {
+    let len = out.len();
+    let result = escape_all(out, text);
+    if result.is_err() {
+        out.truncate(len);
+    }
+    result
+}
+
+/// Whether XML 1.0 can carry `c` at all (its `Char` production; Rust strings
+/// hold no surrogates).
+pub(crate) fn is_xml_char(c: char) -> bool {
+    !matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+fn escape_all(out: &mut Vec<u8>, text: &str) -> Result {
     let bytes = text.as_bytes();
     let mut start = 0;
     while let Some(offset) = bytes[start..].iter().position(|&b| SPECIAL[usize::from(b)]) {
