@@ -5,6 +5,7 @@ use std::future::{Future, IntoFuture};
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -15,6 +16,7 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
@@ -23,8 +25,16 @@ use tower::ServiceExt;
 /// seconds.
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The default bound on connections served at once: 1024. An HTTP/1
+/// connection carries one call at a time, so this bounds concurrent HTTP calls
+/// too (a JSON-RPC batch or an XML-RPC multicall is bounded by its own limit).
+pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
 /// Serves `router` on `listener`, as `axum::serve` does, and also:
 ///
+/// - **bounds the connections it serves at once** (default
+///   [`DEFAULT_MAX_CONNECTIONS`]): at the bound it stops accepting until one
+///   closes, and new clients wait in the kernel's listen queue;
 /// - **bounds the time to send a request's headers** (default
 ///   [`DEFAULT_HEADER_READ_TIMEOUT`]), so that a slow or idle client cannot
 ///   hold a connection forever (`axum::serve` installs no timer, so hyper's
@@ -64,6 +74,7 @@ pub fn serve(listener: TcpListener, router: Router) -> Serve {
         listener,
         router,
         header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+        max_connections: DEFAULT_MAX_CONNECTIONS,
         shutdown: None,
     }
 }
@@ -74,6 +85,7 @@ pub struct Serve {
     listener: TcpListener,
     router: Router,
     header_read_timeout: Duration,
+    max_connections: usize,
     shutdown: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
 }
 
@@ -82,6 +94,7 @@ impl std::fmt::Debug for Serve {
         f.debug_struct("Serve")
             .field("listener", &self.listener)
             .field("header_read_timeout", &self.header_read_timeout)
+            .field("max_connections", &self.max_connections)
             .field("graceful_shutdown", &self.shutdown.is_some())
             .finish_non_exhaustive()
     }
@@ -93,6 +106,13 @@ impl Serve {
     /// connection is closed.
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Bounds the connections served at once; at the bound, the server stops
+    /// accepting until one closes.
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.max_connections = max.max(1);
         self
     }
 
@@ -115,8 +135,10 @@ impl Serve {
             listener,
             router,
             header_read_timeout,
+            max_connections,
             shutdown,
         } = self;
+        let places = Arc::new(Semaphore::new(max_connections));
         let mut builder = http1::Builder::new();
         builder
             .timer(TokioTimer::new())
@@ -124,6 +146,12 @@ impl Serve {
         let graceful = GracefulShutdown::new();
         let mut shutdown = shutdown.unwrap_or_else(|| Box::pin(std::future::pending()));
         loop {
+            // A place first, then a connection: at the bound, clients wait in
+            // the listen queue rather than in the server's memory.
+            let place = tokio::select! {
+                place = Arc::clone(&places).acquire_owned() => place.expect("never closed"),
+                () = &mut shutdown => break,
+            };
             let (stream, peer) = tokio::select! {
                 accepted = listener.accept() => match accepted {
                     Ok(accepted) => accepted,
@@ -135,7 +163,7 @@ impl Serve {
                 () = &mut shutdown => break,
             };
             let connection = connection(&builder, stream, peer, router.clone());
-            tokio::spawn(graceful.watch(connection).map(log_connection_end));
+            tokio::spawn(graceful.watch(connection).map(release(place)));
         }
 
         // Connections the kernel completed but that were not accepted yet each
@@ -189,6 +217,14 @@ fn connection(
         router.clone().oneshot(request)
     });
     builder.serve_connection(TokioIo::new(stream), service)
+}
+
+/// Ends a connection: its place is free again.
+fn release(place: OwnedSemaphorePermit) -> impl FnOnce(Result<(), hyper::Error>) {
+    move |result| {
+        drop(place);
+        log_connection_end(result);
+    }
 }
 
 fn log_connection_end(result: Result<(), hyper::Error>) {

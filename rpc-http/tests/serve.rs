@@ -194,3 +194,42 @@ async fn shutdown_waits_for_the_calls_in_flight_and_then_returns() {
     }
     server.done.await.unwrap().unwrap();
 }
+
+#[tokio::test]
+async fn at_its_connection_bound_the_server_serves_a_new_client_once_one_leaves() {
+    let app = RpcRouter::new(SlowServer::new(SlowImpl)).into_router();
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(
+        rpc_http::serve(listener, app)
+            .max_connections(2)
+            .into_future(),
+    );
+    let call = format!("{}{CALL}", head(CALL.len()));
+    let answered = |mut stream: TcpStream| {
+        let call = call.clone();
+        async move {
+            stream.write_all(call.as_bytes()).await.unwrap();
+            let mut answer = vec![0; 4096];
+            let n = stream.read(&mut answer).await.unwrap();
+            assert!(String::from_utf8_lossy(&answer[..n]).starts_with("HTTP/1.1 200"));
+            stream
+        }
+    };
+    // Two clients hold the two places (kept-alive connections, answered).
+    let first = answered(TcpStream::connect(addr).await.unwrap()).await;
+    let _second = answered(TcpStream::connect(addr).await.unwrap()).await;
+    // A third waits in the listen queue: its call is not answered…
+    let third = tokio::spawn(answered(TcpStream::connect(addr).await.unwrap()));
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(
+        !third.is_finished(),
+        "a third connection was served beyond the bound"
+    );
+    // …until the first leaves.
+    drop(first);
+    tokio::time::timeout(Duration::from_secs(10), third)
+        .await
+        .expect("the waiting client is served once a place frees")
+        .unwrap();
+}
