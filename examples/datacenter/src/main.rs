@@ -135,6 +135,9 @@ struct ServeArgs {
         default_value_t = 30_000
     )]
     header_read_timeout_ms: u64,
+    /// How many HTTP connections are served at once; more wait to be accepted.
+    #[arg(long, env = "DATACENTER_MAX_CONNECTIONS", default_value_t = rpc_http::DEFAULT_MAX_CONNECTIONS)]
+    max_connections: usize,
 }
 
 /// The service and its layers, the same for every transport: a span per call
@@ -186,6 +189,7 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     tracing::info!(%addr, "serving HTTP");
     rpc_http::serve(listener, app)
         .header_read_timeout(Duration::from_millis(args.header_read_timeout_ms))
+        .max_connections(args.max_connections)
         .with_graceful_shutdown(until_stopped())
         .await?;
     if let Some(amqp) = amqp {

@@ -146,7 +146,7 @@ fn sigterm_under_load_loses_no_amqp_call_and_answers_none_twice() {
     use std::collections::HashMap;
 
     const CALLS: usize = 2000;
-    let (mut first, queue) = serve_amqp("drain");
+    let queue = format!("datacenter-test-drain-{}", std::process::id());
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let connection = runtime
         .block_on(Connection::connect(
@@ -162,6 +162,15 @@ fn sigterm_under_load_loses_no_amqp_call_and_answers_none_twice() {
     };
     let replies = runtime
         .block_on(channel.queue_declare("".into(), exclusive, FieldTable::default()))
+        .unwrap();
+    // The calls wait in the queue (declared as the server declares it)
+    // before the first server starts, so that it stops in the middle of them.
+    let durable = QueueDeclareOptions {
+        durable: true,
+        ..Default::default()
+    };
+    runtime
+        .block_on(channel.queue_declare(queue.as_str().into(), durable, FieldTable::default()))
         .unwrap();
     let no_ack = BasicConsumeOptions {
         no_ack: true,
@@ -196,6 +205,7 @@ fn sigterm_under_load_loses_no_amqp_call_and_answers_none_twice() {
         }
     });
 
+    let mut first = Served::start_with(&["--amqp", &amqp_url(), "--amqp-queue", &queue]);
     let mut answers: HashMap<String, usize> = HashMap::new();
     let mut receive = |until: usize, within: Duration| {
         runtime.block_on(async {
