@@ -16,6 +16,8 @@ pub(crate) struct CallHead {
     pub method: Box<str>,
     /// The position just after `<params>`, when there is one.
     pub params_at: Option<usize>,
+    /// Whether the document is read by the plain path (and so its params).
+    pub plain: bool,
 }
 
 /// Reads the head of a `methodCall`; the params are read (and the rest of the
@@ -49,7 +51,11 @@ pub(crate) fn parse_call(body: &[u8], max_depth: usize) -> Result<CallHead, XmlE
         }
         other => return Err(unexpected(&other, "<params> or </methodCall>")),
     };
-    Ok(CallHead { method, params_at })
+    Ok(CallHead {
+        method,
+        params_at,
+        plain: tokens.is_plain(),
+    })
 }
 
 /// The error of a document that cannot be read, as XML-RPC faults say it.
@@ -67,6 +73,8 @@ pub(crate) fn xml_error(err: XmlError) -> RpcError {
 pub(crate) struct XmlParams {
     pub body: Bytes,
     pub max_depth: usize,
+    /// Whether the document is read by the plain path.
+    pub plain: bool,
     /// Where the params start; `None` for a call without `<params>`.
     pub at: Option<usize>,
     /// `Params` for a call's `<param>`s, `Data` for the `<value>` of an array
@@ -88,7 +96,7 @@ impl ParamsDecoder for XmlParams {
                 visit(&mut <dyn erased_serde::Deserializer>::erase(none))
             }
             Some(at) => {
-                let mut tokens = Tokens::fragment(&self.body[at..], self.max_depth);
+                let mut tokens = Tokens::fragment(&self.body[at..], self.max_depth, self.plain);
                 let params = ParamsDeserializer {
                     tokens: &mut tokens,
                     end: self.end,

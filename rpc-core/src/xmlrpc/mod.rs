@@ -21,6 +21,7 @@ mod de;
 mod envelope;
 mod introspection;
 mod reader;
+mod scan;
 mod ser;
 mod value;
 
@@ -125,13 +126,18 @@ impl XmlRpc {
     /// Answers a `methodCall` document with a `methodResponse`: the result,
     /// or a fault. Every call gets `context`.
     pub async fn handle(&self, body: Bytes, context: Context) -> Vec<u8> {
-        let CallHead { method, params_at } = match parse_call(&body, self.max_depth) {
+        let CallHead {
+            method,
+            params_at,
+            plain,
+        } = match parse_call(&body, self.max_depth) {
             Ok(head) => head,
             Err(err) => return write_fault(&xml_error(err)),
         };
         let params = XmlParams {
             body,
             max_depth: self.max_depth,
+            plain,
             at: params_at,
             end: Tag::Params,
         };
@@ -192,7 +198,7 @@ impl XmlRpc {
                 "system.multicall takes one param: an array of calls",
             ));
         };
-        let mut tokens = Tokens::fragment(&params.body[at..], self.max_depth);
+        let mut tokens = Tokens::fragment(&params.body[at..], self.max_depth, params.plain);
         let de = de::ParamsDeserializer {
             tokens: &mut tokens,
             end: Tag::Params,
@@ -227,6 +233,7 @@ impl XmlRpc {
             let params = XmlParams {
                 body: params.body.clone(),
                 max_depth: self.max_depth,
+                plain: params.plain,
                 at: entry.params.map(|RawAt(start)| at + start),
                 end: Tag::Data,
             };

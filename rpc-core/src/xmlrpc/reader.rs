@@ -7,6 +7,8 @@ use std::borrow::Cow;
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, Event};
 
+use super::scan::{Plain, is_plain};
+
 /// The default bound on the nesting of elements in a document.
 pub const DEFAULT_MAX_DEPTH: usize = 128;
 
@@ -54,34 +56,34 @@ pub(crate) enum Tag {
 }
 
 impl Tag {
-    fn of(local: &str) -> Self {
+    pub(crate) fn of_bytes(name: &[u8]) -> Self {
         // The most frequent names first: a match on strings compares in order.
-        match local {
-            "value" => Self::Value,
-            "member" => Self::Member,
-            "name" => Self::MemberName,
-            "string" => Self::String,
-            "int" | "i4" => Self::Int,
-            "struct" => Self::Struct,
-            "boolean" => Self::Boolean,
-            "array" => Self::Array,
-            "data" => Self::Data,
-            "param" => Self::Param,
-            "params" => Self::Params,
-            "double" => Self::Double,
-            "nil" => Self::Nil,
-            "i8" => Self::I8,
-            "dateTime.iso8601" => Self::DateTime,
-            "base64" => Self::Base64,
-            "methodCall" => Self::MethodCall,
-            "methodName" => Self::MethodName,
-            "methodResponse" => Self::MethodResponse,
-            "fault" => Self::Fault,
-            "i1" | "i2" => Self::Int,
-            "float" => Self::Double,
+        match name {
+            b"value" => Self::Value,
+            b"member" => Self::Member,
+            b"name" => Self::MemberName,
+            b"string" => Self::String,
+            b"int" | b"i4" => Self::Int,
+            b"struct" => Self::Struct,
+            b"boolean" => Self::Boolean,
+            b"array" => Self::Array,
+            b"data" => Self::Data,
+            b"param" => Self::Param,
+            b"params" => Self::Params,
+            b"double" => Self::Double,
+            b"nil" => Self::Nil,
+            b"i8" => Self::I8,
+            b"dateTime.iso8601" => Self::DateTime,
+            b"base64" => Self::Base64,
+            b"methodCall" => Self::MethodCall,
+            b"methodName" => Self::MethodName,
+            b"methodResponse" => Self::MethodResponse,
+            b"fault" => Self::Fault,
+            b"i1" | b"i2" => Self::Int,
+            b"float" => Self::Double,
             // Apache's extensions are also written with an `ex:` prefix.
-            _ => match local.strip_prefix("ex:") {
-                Some(extension) if !extension.starts_with("ex:") => Self::of(extension),
+            _ => match name.strip_prefix(b"ex:") {
+                Some(extension) if !extension.starts_with(b"ex:") => Self::of_bytes(extension),
                 _ => Self::Other,
             },
         }
@@ -99,34 +101,58 @@ pub(crate) enum Token<'a> {
 
 /// A pull reader of [`Token`]s over a byte slice.
 pub(crate) struct Tokens<'a> {
-    reader: Reader<&'a [u8]>,
+    source: Source<'a>,
     syntax_failed: bool,
     depth: usize,
     max_depth: usize,
 }
 
+/// What reads the document: the plain path for the documents it accepts
+/// (see [`scan`](super::scan)), quick-xml for every other.
+enum Source<'a> {
+    Plain(Plain<'a>),
+    Quick(Box<Reader<&'a [u8]>>),
+}
+
 impl<'a> Tokens<'a> {
     /// Reads a whole document.
     pub fn new(input: &'a [u8], max_depth: usize) -> Self {
-        let mut reader = Reader::from_reader(input);
-        let config = reader.config_mut();
-        config.expand_empty_elements = true;
-        config.check_end_names = true;
+        let plain = is_plain(input, max_depth);
+        Self::with(input, max_depth, plain, false)
+    }
+
+    /// Reads from the middle of a document read before with [`Tokens::new`]
+    /// ([`Tokens::is_plain`] says how): the end tags of elements opened before
+    /// `input` starts are let through; everything else is checked as in a
+    /// whole document.
+    pub fn fragment(input: &'a [u8], max_depth: usize, plain: bool) -> Self {
+        Self::with(input, max_depth, plain, true)
+    }
+
+    /// Reads with the plain path or quick-xml, as told.
+    pub(crate) fn with(input: &'a [u8], max_depth: usize, plain: bool, fragment: bool) -> Self {
+        let source = if plain {
+            Source::Plain(Plain::new(input))
+        } else {
+            let mut reader = Reader::from_reader(input);
+            let config = reader.config_mut();
+            config.expand_empty_elements = true;
+            config.check_end_names = true;
+            config.allow_unmatched_ends = fragment;
+            Source::Quick(Box::new(reader))
+        };
         Self {
-            reader,
+            source,
             syntax_failed: false,
             depth: 0,
             max_depth,
         }
     }
 
-    /// Reads from the middle of a document: the end tags of elements opened
-    /// before `input` starts are let through; everything else is checked as
-    /// in a whole document.
-    pub fn fragment(input: &'a [u8], max_depth: usize) -> Self {
-        let mut tokens = Self::new(input, max_depth);
-        tokens.reader.config_mut().allow_unmatched_ends = true;
-        tokens
+    /// Whether the document is read by the plain path, which a fragment of
+    /// it must then be read by too.
+    pub fn is_plain(&self) -> bool {
+        matches!(self.source, Source::Plain(_))
     }
 
     /// Whether reading failed because the document is not well-formed (or
@@ -160,7 +186,10 @@ impl<'a> Tokens<'a> {
 
     /// The position after the last token read.
     pub fn position(&self) -> usize {
-        self.reader.buffer_position() as usize
+        match &self.source {
+            Source::Plain(plain) => plain.position(),
+            Source::Quick(reader) => reader.buffer_position() as usize,
+        }
     }
 
     pub fn next(&mut self) -> Result<Token<'a>, XmlError> {
@@ -172,11 +201,24 @@ impl<'a> Tokens<'a> {
     }
 
     fn read(&mut self) -> Result<Token<'a>, XmlError> {
+        let reader = match &mut self.source {
+            Source::Quick(reader) => reader,
+            Source::Plain(plain) => {
+                // Checked whole by `is_plain`: well-formed, within the depth.
+                let token = plain.next();
+                match token {
+                    Token::Start(_) => self.depth += 1,
+                    Token::End(_) => self.depth = self.depth.saturating_sub(1),
+                    _ => {}
+                }
+                return Ok(token);
+            }
+        };
         loop {
-            let event = self.reader.read_event().map_err(|e| {
+            let event = reader.read_event().map_err(|e| {
                 XmlError::Syntax(format!(
                     "not well-formed XML at byte {}: {e}",
-                    self.reader.error_position()
+                    reader.error_position()
                 ))
             })?;
             return Ok(match event {
@@ -188,11 +230,11 @@ impl<'a> Tokens<'a> {
                             self.max_depth
                         )));
                     }
-                    Token::Start(Tag::of(start.name().as_ref()))
+                    Token::Start(Tag::of_bytes(start.name().as_ref().as_bytes()))
                 }
                 Event::End(end) => {
                     self.depth = self.depth.saturating_sub(1);
-                    Token::End(Tag::of(end.name().as_ref()))
+                    Token::End(Tag::of_bytes(end.name().as_ref().as_bytes()))
                 }
                 Event::Text(text) => Token::Text(text.xml10_content()),
                 Event::CData(data) => Token::Text(data.into_inner()),
