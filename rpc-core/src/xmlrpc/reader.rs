@@ -117,7 +117,7 @@ enum Source<'a> {
 impl<'a> Tokens<'a> {
     /// Reads a whole document.
     pub fn new(input: &'a [u8], max_depth: usize) -> Self {
-        let plain = is_plain(input, max_depth);
+        let plain = is_plain(input);
         Self::with(input, max_depth, plain, false)
     }
 
@@ -132,7 +132,7 @@ impl<'a> Tokens<'a> {
     /// Reads with the plain path or quick-xml, as told.
     pub(crate) fn with(input: &'a [u8], max_depth: usize, plain: bool, fragment: bool) -> Self {
         let source = if plain {
-            Source::Plain(Plain::new(input))
+            Source::Plain(Plain::new(input, fragment))
         } else {
             let mut reader = Reader::from_reader(input);
             let config = reader.config_mut();
@@ -201,19 +201,28 @@ impl<'a> Tokens<'a> {
     }
 
     fn read(&mut self) -> Result<Token<'a>, XmlError> {
-        let reader = match &mut self.source {
-            Source::Quick(reader) => reader,
-            Source::Plain(plain) => {
-                // Checked whole by `is_plain`: well-formed, within the depth.
-                let token = plain.next();
-                match token {
-                    Token::Start(_) => self.depth += 1,
-                    Token::End(_) => self.depth = self.depth.saturating_sub(1),
-                    _ => {}
-                }
-                return Ok(token);
-            }
+        let token = match &mut self.source {
+            Source::Plain(plain) => plain.next()?,
+            Source::Quick(reader) => Self::read_quick(reader)?,
         };
+        match token {
+            Token::Start(_) => {
+                self.depth += 1;
+                if self.depth > self.max_depth {
+                    return Err(XmlError::Syntax(format!(
+                        "the document nests elements deeper than {} levels",
+                        self.max_depth
+                    )));
+                }
+            }
+            Token::End(_) => self.depth = self.depth.saturating_sub(1),
+            _ => {}
+        }
+        Ok(token)
+    }
+
+    /// The next token quick-xml reads, passing over what XML-RPC ignores.
+    fn read_quick(reader: &mut Reader<&'a [u8]>) -> Result<Token<'a>, XmlError> {
         loop {
             let event = reader.read_event().map_err(|e| {
                 XmlError::Syntax(format!(
@@ -223,19 +232,9 @@ impl<'a> Tokens<'a> {
             })?;
             return Ok(match event {
                 Event::Start(start) => {
-                    self.depth += 1;
-                    if self.depth > self.max_depth {
-                        return Err(XmlError::Syntax(format!(
-                            "the document nests elements deeper than {} levels",
-                            self.max_depth
-                        )));
-                    }
                     Token::Start(Tag::of_bytes(start.name().as_ref().as_bytes()))
                 }
-                Event::End(end) => {
-                    self.depth = self.depth.saturating_sub(1);
-                    Token::End(Tag::of_bytes(end.name().as_ref().as_bytes()))
-                }
+                Event::End(end) => Token::End(Tag::of_bytes(end.name().as_ref().as_bytes())),
                 Event::Text(text) => Token::Text(text.xml10_content()),
                 Event::CData(data) => Token::Text(data.into_inner()),
                 Event::GeneralRef(reference) => {

@@ -23,103 +23,66 @@
 
 use std::borrow::Cow;
 
-use super::reader::{Tag, Token};
+use super::reader::{Tag, Token, XmlError};
 
-/// The deepest nesting the plain path tracks; deeper documents go to
-/// quick-xml.
-const MAX_PLAIN_DEPTH: usize = 64;
-
-/// Whether `input` is a whole document in the plain subset (see the module
-/// documentation), well-formed, with no element deeper than `max_depth`.
-pub(crate) fn is_plain(input: &[u8], max_depth: usize) -> bool {
+/// Whether every byte of `input` is plain (see the module documentation):
+/// UTF-8, tags without attributes or white space inside, only the references
+/// the reader resolves, no character XML forbids. The structure (names that
+/// match, the depth) is checked by [`Plain`] as it reads, with the errors of
+/// a malformed document.
+pub(crate) fn is_plain(input: &[u8]) -> bool {
     if std::str::from_utf8(input).is_err() {
         return false;
     }
-    let max_depth = max_depth.min(MAX_PLAIN_DEPTH);
-    let Some(mut pos) = after_declaration(input) else {
+    let Some(mut i) = after_declaration(input) else {
         return false;
     };
-    // Where the names of the open elements start in `input`.
-    let mut open = [0u32; MAX_PLAIN_DEPTH];
-    if u32::try_from(input.len()).is_err() {
-        return false;
-    }
-    let mut depth = 0;
-    let mut roots = 0;
-    loop {
-        let end = next_markup(input, pos);
-        let text = &input[pos..end];
-        let text_ok = if depth == 0 {
-            text.iter().all(|b| matches!(b, b' ' | b'\t' | b'\n'))
-        } else {
-            plain_text(text)
-        };
-        if !text_ok {
-            return false;
+    while let Some(&b) = input.get(i) {
+        if ORDINARY[usize::from(b)] {
+            i += 1;
+            continue;
         }
-        if end == input.len() {
-            return depth == 0 && roots == 1;
-        }
-        pos = end + 1;
-        if input.get(pos) == Some(&b'/') {
-            let Some(name_end) = name_end(input, pos + 1) else {
-                return false;
-            };
-            if depth == 0 || input.get(name_end) != Some(&b'>') {
-                return false;
-            }
-            depth -= 1;
-            let start = open[depth] as usize;
-            let name = &input[pos + 1..name_end];
-            if input.get(start..start + name.len()) != Some(name)
-                || name_end_is(input, start + name.len())
-            {
-                return false;
-            }
-            pos = name_end + 1;
-        } else {
-            let Some(name_end) = name_end(input, pos) else {
-                return false;
-            };
-            if depth + 1 > max_depth {
-                return false;
-            }
-            if depth == 0 {
-                roots += 1;
-                if roots > 1 {
+        i = match b {
+            b'<' => {
+                let at = i + 1 + usize::from(input.get(i + 1) == Some(&b'/'));
+                let Some(end) = name_end(input, at) else {
                     return false;
+                };
+                match (input.get(end), input.get(end + 1)) {
+                    (Some(b'>'), _) => end + 1,
+                    (Some(b'/'), Some(b'>')) if at == i + 1 => end + 2,
+                    _ => return false,
                 }
             }
-            match (input.get(name_end), input.get(name_end + 1)) {
-                (Some(b'>'), _) => {
-                    // Fits: the input's length fits in u32.
-                    open[depth] = pos as u32;
-                    depth += 1;
-                    pos = name_end + 1;
-                }
-                (Some(b'/'), Some(b'>')) => pos = name_end + 2,
-                _ => return false,
-            }
-        }
+            b'&' => match reference(&input[i..]) {
+                Some((_, len)) => i + len,
+                None => return false,
+            },
+            b'>' | b'\r' => return false,
+            b if b < 0x20 && b != b'\t' && b != b'\n' => return false,
+            // U+FFFE and U+FFFF.
+            0xef if matches!(input.get(i + 1..i + 3), Some([0xbf, 0xbe | 0xbf])) => return false,
+            _ => i + 1,
+        };
     }
+    true
 }
 
-/// The position of the next `<` from `pos`, or the end: most often right
-/// there, between tags, where a `memchr` would cost more than it saves.
-fn next_markup(input: &[u8], pos: usize) -> usize {
-    match input.get(pos) {
-        Some(b'<') => pos,
-        Some(_) => memchr::memchr(b'<', &input[pos..]).map_or(input.len(), |at| pos + at),
-        None => input.len(),
+/// The bytes that need no look in text: all but markup, references, `\r`,
+/// the control characters XML forbids and the lead byte of U+FFFE/U+FFFF.
+static ORDINARY: [bool; 256] = {
+    let mut table = [true; 256];
+    let mut b = 0;
+    while b < 0x20 {
+        table[b] = b == 0x09 || b == 0x0a;
+        b += 1;
     }
-}
-
-/// Whether a name goes on at `at` (the name compared is then a prefix).
-fn name_end_is(input: &[u8], at: usize) -> bool {
-    input
-        .get(at)
-        .is_some_and(|&b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.' | b'-'))
-}
+    table[b'<' as usize] = false;
+    table[b'>' as usize] = false;
+    table[b'&' as usize] = false;
+    table[0xef] = false;
+    table
+};
 
 /// Where the document starts after its XML declaration (`<?xml …?>` at the
 /// very start, without markup inside), or at 0 without one; `None` for any
@@ -152,27 +115,6 @@ fn name_end(input: &[u8], at: usize) -> Option<usize> {
     Some(at + 1 + len)
 }
 
-/// Whether text inside an element is plain: no `>` or `\r`, no character XML
-/// forbids, and only entity references the reader resolves to characters XML
-/// allows.
-fn plain_text(text: &[u8]) -> bool {
-    let mut i = 0;
-    while i < text.len() {
-        match text[i] {
-            b'&' => match reference(&text[i..]) {
-                Some((_, len)) => i += len,
-                None => return false,
-            },
-            b'>' | b'\r' => return false,
-            b if b < 0x20 && b != b'\t' && b != b'\n' => return false,
-            // U+FFFE and U+FFFF.
-            0xef if matches!(text.get(i + 1..i + 3), Some([0xbf, 0xbe | 0xbf])) => return false,
-            _ => i += 1,
-        }
-    }
-    true
-}
-
 /// The character of the reference at the start of `text` (`&lt;`, `&#233;`,
 /// `&#x41;`…) and the reference's length, if it is one the plain path reads.
 fn reference(text: &[u8]) -> Option<(char, usize)> {
@@ -194,8 +136,8 @@ fn reference(text: &[u8]) -> Option<(char, usize)> {
     super::ser::is_xml_char(c).then_some((c, end + 1))
 }
 
-/// The tokens of a document [`is_plain`] said yes to (or of a part of one,
-/// starting after a tag).
+/// The tokens of a document [`is_plain`] said yes to (or of a fragment of
+/// one, starting after a tag).
 pub(crate) struct Plain<'a> {
     input: &'a [u8],
     /// The same, as text (checked once; tokens end at ASCII bytes, so slicing
@@ -204,11 +146,22 @@ pub(crate) struct Plain<'a> {
     pos: usize,
     /// The end tag of an empty element, to yield after its start tag.
     pending_end: Option<Tag>,
+    /// Where the names of the open elements start: inline for the usual
+    /// depths, on the heap past them.
+    open: [u32; INLINE_DEPTH],
+    deeper: Vec<u32>,
+    depth: usize,
+    /// Whether end tags of elements opened before the input are let through.
+    fragment: bool,
 }
 
+/// The depth up to which [`Plain`] keeps its open names inline.
+const INLINE_DEPTH: usize = 16;
+
 impl<'a> Plain<'a> {
-    /// Reads `input`, which must be (part of) a document `is_plain` accepted.
-    pub fn new(input: &'a [u8]) -> Self {
+    /// Reads `input`, which `is_plain` accepted (or is a fragment of a
+    /// document it accepted, when `fragment`).
+    pub fn new(input: &'a [u8], fragment: bool) -> Self {
         let pos = after_declaration(input).unwrap_or(0);
         // Not UTF-8 cannot happen after `is_plain`; were it, nothing is read.
         let (input, text) = match std::str::from_utf8(input) {
@@ -220,6 +173,10 @@ impl<'a> Plain<'a> {
             text,
             pos,
             pending_end: None,
+            open: [0; INLINE_DEPTH],
+            deeper: Vec::new(),
+            depth: 0,
+            fragment,
         }
     }
 
@@ -228,46 +185,45 @@ impl<'a> Plain<'a> {
         self.pos
     }
 
-    /// The next token. On a document `is_plain` accepted it never fails; on
-    /// anything else it stops with `Eof` rather than misread or panic.
-    pub fn next(&mut self) -> Token<'a> {
+    /// The next token; an end tag that does not close the open element is a
+    /// syntax error, as quick-xml reports it.
+    pub fn next(&mut self) -> Result<Token<'a>, XmlError> {
         if let Some(end) = self.pending_end.take() {
-            return Token::End(end);
+            return Ok(Token::End(end));
         }
         let input = self.input;
         let Some(&first) = input.get(self.pos) else {
-            return Token::Eof;
+            return Ok(Token::Eof);
         };
         match first {
             b'<' => {
                 let close = input.get(self.pos + 1) == Some(&b'/');
                 let at = self.pos + 1 + usize::from(close);
                 let Some(name_end) = name_end(input, at) else {
-                    self.pos = input.len();
-                    return Token::Eof;
+                    return Err(self.not_plain());
                 };
-                let tag = Tag::of_bytes(&input[at..name_end]);
+                let name = &input[at..name_end];
+                let tag = Tag::of_bytes(name);
                 if close {
+                    self.close(name)?;
                     self.pos = name_end + 1;
-                    Token::End(tag)
+                    Ok(Token::End(tag))
                 } else if input.get(name_end) == Some(&b'/') {
                     self.pos = name_end + 2;
                     self.pending_end = Some(tag);
-                    Token::Start(tag)
+                    Ok(Token::Start(tag))
                 } else {
+                    self.push(at);
                     self.pos = name_end + 1;
-                    Token::Start(tag)
+                    Ok(Token::Start(tag))
                 }
             }
             b'&' => match reference(&input[self.pos..]) {
                 Some((c, len)) => {
                     self.pos += len;
-                    Token::Text(Cow::Owned(c.to_string()))
+                    Ok(Token::Text(Cow::Owned(c.to_string())))
                 }
-                None => {
-                    self.pos = input.len();
-                    Token::Eof
-                }
+                None => Err(self.not_plain()),
             },
             _ => {
                 let rest = &input[self.pos..];
@@ -275,15 +231,71 @@ impl<'a> Plain<'a> {
                 let start = self.pos;
                 self.pos += len;
                 match self.text.get(start..self.pos) {
-                    Some(text) => Token::Text(Cow::Borrowed(text)),
-                    None => {
-                        self.pos = input.len();
-                        Token::Eof
-                    }
+                    Some(text) => Ok(Token::Text(Cow::Borrowed(text))),
+                    None => Err(self.not_plain()),
                 }
             }
         }
     }
+
+    fn push(&mut self, at: usize) {
+        // The input is at most a request body: its positions fit in u32.
+        let at = u32::try_from(at).unwrap_or(u32::MAX);
+        match self.open.get_mut(self.depth) {
+            Some(slot) => *slot = at,
+            None => {
+                self.deeper.truncate(self.depth - INLINE_DEPTH);
+                self.deeper.push(at);
+            }
+        }
+        self.depth += 1;
+    }
+
+    /// Closes the open element named `name`.
+    fn close(&mut self, name: &[u8]) -> Result<(), XmlError> {
+        if self.depth == 0 {
+            if self.fragment {
+                return Ok(());
+            }
+            return Err(XmlError::Syntax(format!(
+                "not well-formed XML at byte {}: close tag `</{}>` does not match any open tag",
+                self.pos,
+                bounded(name)
+            )));
+        }
+        self.depth -= 1;
+        let start = match self.open.get(self.depth) {
+            Some(&start) => start,
+            None => self.deeper[self.depth - INLINE_DEPTH],
+        } as usize;
+        let open = &self.input[start..];
+        let same = open.starts_with(name)
+            && !open.get(name.len()).is_some_and(|&b| {
+                b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.' | b'-')
+            });
+        if same {
+            return Ok(());
+        }
+        let open = &open[..name_end(open, 0).unwrap_or(0)];
+        Err(XmlError::Syntax(format!(
+            "not well-formed XML at byte {}: expected `</{}>`, but `</{}>` was found",
+            self.pos,
+            bounded(open),
+            bounded(name)
+        )))
+    }
+
+    /// Input `is_plain` would have refused: never read past it.
+    fn not_plain(&mut self) -> XmlError {
+        let at = self.pos;
+        self.pos = self.input.len();
+        XmlError::Syntax(format!("not well-formed XML at byte {at}"))
+    }
+}
+
+/// A name from the input, for a message: at most 64 characters.
+fn bounded(name: &[u8]) -> String {
+    String::from_utf8_lossy(name).chars().take(64).collect()
 }
 
 #[cfg(test)]
@@ -292,23 +304,23 @@ mod tests {
 
     #[test]
     fn plain_documents_are_recognized() {
-        let yes: [&[u8]; 6] = [
+        let yes: [&[u8]; 10] = [
             b"<?xml version=\"1.0\"?>\n<methodCall><methodName>a.b</methodName></methodCall>",
             b"<methodCall>\n  <methodName>a</methodName>\n  <params/>\n</methodCall>\n",
             b"<v><string>a &lt;&amp;&#233;&#x41; b</string></v>",
             b"<v><nil/></v>",
             b"<ex:nil/>",
             "<v>caf\u{e9} \u{1f600}</v>".as_bytes(),
-        ];
-        for doc in yes {
-            assert!(is_plain(doc, 8), "{:?}", String::from_utf8_lossy(doc));
-        }
-        let no: [&[u8]; 19] = [
-            b"",
+            // Malformed but plain: the reader reports these.
             b"<a></b>",
             b"<a>",
             b"<a/><b/>",
-            b"text<a/>",
+            b"",
+        ];
+        for doc in yes {
+            assert!(is_plain(doc), "{:?}", String::from_utf8_lossy(doc));
+        }
+        let no: [&[u8]; 14] = [
             b"<a x=\"1\"/>",
             b"<a >x</a>",
             b"<a><!-- c --></a>",
@@ -322,11 +334,40 @@ mod tests {
             b"<a>\x01</a>",
             b"<a>\xff</a>",
             b"<a>]]></a>",
-            b"<a><a><a><a><a><a><a><a><a/></a></a></a></a></a></a></a></a>",
+            b"<a></a/>",
         ];
         for doc in no {
-            assert!(!is_plain(doc, 8), "{:?}", String::from_utf8_lossy(doc));
+            assert!(!is_plain(doc), "{:?}", String::from_utf8_lossy(doc));
         }
+    }
+
+    #[test]
+    fn the_plain_path_reports_what_is_malformed() {
+        use crate::xmlrpc::reader::Tokens;
+        let read_all = |doc: &[u8], max_depth| {
+            let mut tokens = Tokens::with(doc, max_depth, true, false);
+            loop {
+                match tokens.next() {
+                    Ok(Token::Eof) => return Ok(()),
+                    Ok(_) => {}
+                    Err(err) => return Err(err.message().to_owned()),
+                }
+            }
+        };
+        let err = read_all(b"<a><b></a></b>", 8).unwrap_err();
+        assert!(
+            err.contains("expected `</b>`, but `</a>` was found"),
+            "{err}"
+        );
+        let err = read_all(b"<a></a></a>", 8).unwrap_err();
+        assert!(err.contains("does not match any open tag"), "{err}");
+        let deep = format!("{}{}", "<a>".repeat(40), "</a>".repeat(40));
+        let err = read_all(deep.as_bytes(), 39).unwrap_err();
+        assert!(err.contains("deeper than 39 levels"), "{err}");
+        // Past the inline depth, names are still matched.
+        assert_eq!(read_all(deep.as_bytes(), 40), Ok(()));
+        let wrong = format!("{}</b>{}", "<a>".repeat(40), "</a>".repeat(39));
+        assert!(read_all(wrong.as_bytes(), 64).is_err());
     }
 
     /// Every token and position, read by the plain path and by quick-xml.
@@ -336,10 +377,14 @@ mod tests {
             let mut tokens = Tokens::with(doc, 16, plain, false);
             let mut seen = Vec::new();
             loop {
-                let token = tokens.next();
-                let done = matches!(token, Ok(Token::Eof) | Err(_));
-                seen.push(format!("{token:?} @{}", tokens.position()));
-                if done {
+                match tokens.next() {
+                    Ok(Token::Eof) => return seen,
+                    Ok(token) => seen.push(format!("{token:?} @{}", tokens.position())),
+                    // The messages are each reader's own; the kind is the same.
+                    Err(XmlError::Syntax(_)) => seen.push("syntax error".to_owned()),
+                    Err(XmlError::Invalid(_)) => seen.push("invalid".to_owned()),
+                }
+                if seen.last().is_some_and(|t| !t.contains('@')) {
                     return seen;
                 }
             }
@@ -385,9 +430,18 @@ mod tests {
 
         #[test]
         fn the_plain_path_reads_what_quick_xml_reads(doc in documents()) {
-            proptest::prop_assert!(is_plain(doc.as_bytes(), 16), "{doc}");
+            proptest::prop_assert!(is_plain(doc.as_bytes()), "{doc}");
             let (plain, quick) = both_ways(doc.as_bytes());
             proptest::prop_assert_eq!(plain, quick);
+        }
+
+        #[test]
+        fn truncated_documents_it_accepts_read_the_same_too(doc in documents(), cut in 0usize..1000) {
+            let bytes = &doc.as_bytes()[..cut % (doc.len() + 1)];
+            if is_plain(bytes) {
+                let (plain, quick) = both_ways(bytes);
+                proptest::prop_assert_eq!(plain, quick);
+            }
         }
 
         #[test]
@@ -400,7 +454,7 @@ mod tests {
                 let at = at % bytes.len();
                 bytes[at] = byte;
             }
-            if is_plain(&bytes, 16) {
+            if is_plain(&bytes) {
                 let (plain, quick) = both_ways(&bytes);
                 proptest::prop_assert_eq!(plain, quick);
             }
