@@ -14,9 +14,11 @@ use crate::{Request, Response};
 /// `method` and `request_id` (see [`Context::request_id`]), so that every
 /// event the method logs says which call it belongs to, on every transport.
 ///
-/// At `DEBUG` level it also logs `call started` and `call finished` (with the
-/// latency and, for a failure, the error's code); a call that fails with an
-/// internal error is logged at `ERROR`, whatever the level.
+/// The span and the `call started` / `call finished` events (with the latency
+/// and, for a failure, the error's code) are at `DEBUG` level, as tower-http's
+/// `TraceLayer` has them: they cost nothing unless enabled
+/// (`RUST_LOG=rpc_core=debug`). A call that fails with an internal error is
+/// logged at `ERROR` whatever the level.
 ///
 /// [`Context::request_id`]: crate::Context::request_id
 ///
@@ -81,7 +83,7 @@ where
 
     fn call(&mut self, request: Request) -> Self::Future {
         let context = request.context();
-        let span = tracing::info_span!(
+        let span = tracing::debug_span!(
             "rpc",
             protocol = context.protocol().as_str(),
             method = request.method(),

@@ -245,11 +245,28 @@ fn main() {
     let lapin_queue = format!("bench-lapin-{id}");
     let servers = [
         // The HTTP rows measure a server that serves HTTP only, as the
-        // hand-written ones do; AMQP is served by a process of its own.
+        // hand-written ones do, without the example's optional time and
+        // concurrency limits, which they do not have either; AMQP is served
+        // by a process of its own.
         Server::start(
             "datacenter (framework)",
             &bin.join("datacenter"),
-            &["serve", "--listen", "127.0.0.1:9000", "--no-amqp"],
+            &[
+                "serve",
+                "--listen",
+                "127.0.0.1:9000",
+                "--no-amqp",
+                "--call-timeout-ms",
+                "0",
+                "--max-concurrent-calls",
+                "0",
+            ],
+        ),
+        // The example as it runs by default: its time and concurrency limits on.
+        Server::start(
+            "datacenter (framework, limits on)",
+            &bin.join("datacenter"),
+            &["serve", "--listen", "127.0.0.1:9004", "--no-amqp"],
         ),
         Server::start(
             "datacenter (framework, AMQP)",
@@ -317,6 +334,11 @@ fn main() {
                     "framework REST",
                     "datacenter (framework)",
                     http("http://127.0.0.1:9000/country/3/server/active", None),
+                ),
+                contender(
+                    "framework REST, with the example's timeout and concurrency limit",
+                    "datacenter (framework, limits on)",
+                    http("http://127.0.0.1:9004/country/3/server/active", None),
                 ),
             ],
         ),

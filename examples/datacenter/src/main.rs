@@ -10,9 +10,11 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use datacenter::{DatacenterServer, InMemory, RequireBearer};
 use rpc_amqp::AmqpServer;
-use rpc_core::{Dispatcher, TraceLayer};
+use rpc_core::{BoxError, Dispatcher, TraceLayer};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
+use tower::limit::ConcurrencyLimitLayer;
+use tower::timeout::TimeoutLayer;
 
 #[derive(Parser)]
 #[command(
@@ -120,11 +122,11 @@ struct ServeArgs {
     #[arg(long, env = "DATACENTER_TOKEN")]
     token: Option<String>,
     /// The longest a call may run, in milliseconds, before it is answered
-    /// with a timeout error (a caller may ask for less).
+    /// with a timeout error (a caller may ask for less); 0 for no limit.
     #[arg(long, env = "DATACENTER_CALL_TIMEOUT_MS", default_value_t = 30_000)]
     call_timeout_ms: u64,
     /// How many calls may run at once, over every transport; more wait for a
-    /// place, within their time limit.
+    /// place, within their time limit; 0 for no limit.
     #[arg(long, env = "DATACENTER_MAX_CONCURRENT_CALLS", default_value_t = 512)]
     max_concurrent_calls: usize,
     /// The longest a client may take to send a request's headers, in
@@ -148,8 +150,16 @@ fn dispatcher(args: &ServeArgs) -> Dispatcher {
         ServiceBuilder::new()
             .layer(TraceLayer::new())
             .option_layer(args.token.as_deref().map(RequireBearer::new))
-            .timeout(Duration::from_millis(args.call_timeout_ms))
-            .concurrency_limit(args.max_concurrent_calls),
+            .option_layer(
+                (args.call_timeout_ms > 0)
+                    .then(|| TimeoutLayer::new(Duration::from_millis(args.call_timeout_ms))),
+            )
+            // Either arm of an optional layer must fail alike: as the timeout.
+            .map_err(|never: std::convert::Infallible| -> BoxError { match never {} })
+            .option_layer(
+                (args.max_concurrent_calls > 0)
+                    .then(|| ConcurrencyLimitLayer::new(args.max_concurrent_calls)),
+            ),
     )
 }
 
