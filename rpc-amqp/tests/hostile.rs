@@ -5,90 +5,12 @@
 
 mod common;
 
-use std::time::Duration;
-
-use common::{WorkClient, WorkServer, Worker, queue, url, wait_for_consumers};
-use futures_util::StreamExt;
+use common::{Peer, WorkClient, WorkServer, Worker, queue, url, wait_for_consumers};
+use rpc_amqp::lapin::BasicProperties;
 use rpc_amqp::lapin::message::Delivery;
-use rpc_amqp::lapin::options::{BasicConsumeOptions, BasicPublishOptions, QueueDeclareOptions};
-use rpc_amqp::lapin::types::{AMQPValue, ByteArray, FieldArray, FieldTable, ShortString};
-use rpc_amqp::lapin::{BasicProperties, Channel, Connection, ConnectionProperties, Consumer};
+use rpc_amqp::lapin::types::{AMQPValue, ByteArray, FieldArray, FieldTable};
 use rpc_amqp::{AmqpServer, AmqpTransport};
 use rpc_core::RpcError;
-
-/// A connection that publishes raw messages and reads their replies.
-struct Peer {
-    channel: Channel,
-    replies: ShortString,
-    consumer: Consumer,
-    _connection: Connection,
-}
-
-impl Peer {
-    async fn new() -> Self {
-        let connection = Connection::connect(&url(), ConnectionProperties::default())
-            .await
-            .unwrap();
-        let channel = connection.create_channel().await.unwrap();
-        let exclusive = QueueDeclareOptions {
-            exclusive: true,
-            auto_delete: true,
-            ..Default::default()
-        };
-        let replies = channel
-            .queue_declare("".into(), exclusive, FieldTable::default())
-            .await
-            .unwrap();
-        let consumer = channel
-            .basic_consume(
-                replies.name().clone(),
-                "".into(),
-                BasicConsumeOptions {
-                    no_ack: true,
-                    ..Default::default()
-                },
-                FieldTable::default(),
-            )
-            .await
-            .unwrap();
-        Self {
-            channel,
-            replies: replies.name().clone(),
-            consumer,
-            _connection: connection,
-        }
-    }
-
-    async fn publish(&self, queue: &str, body: &[u8], properties: BasicProperties) {
-        self.channel
-            .basic_publish(
-                "".into(),
-                queue.into(),
-                BasicPublishOptions::default(),
-                body,
-                properties,
-            )
-            .await
-            .unwrap()
-            .await
-            .unwrap();
-    }
-
-    /// Publishes a call that asks for a reply, and waits for it.
-    async fn call(&mut self, queue: &str, body: &[u8], properties: BasicProperties) -> Delivery {
-        let properties = properties.with_reply_to(self.replies.clone());
-        self.publish(queue, body, properties).await;
-        self.reply().await
-    }
-
-    async fn reply(&mut self) -> Delivery {
-        tokio::time::timeout(Duration::from_secs(10), self.consumer.next())
-            .await
-            .expect("a reply within 10 s")
-            .unwrap()
-            .unwrap()
-    }
-}
 
 fn json() -> BasicProperties {
     BasicProperties::default().with_content_type("application/json".into())

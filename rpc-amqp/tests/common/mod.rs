@@ -6,9 +6,11 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use rpc_amqp::lapin::message::Delivery;
 use rpc_amqp::lapin::options::{BasicConsumeOptions, BasicPublishOptions, QueueDeclareOptions};
 use rpc_amqp::lapin::types::FieldTable;
-use rpc_amqp::lapin::{BasicProperties, Connection, ConnectionProperties};
+use rpc_amqp::lapin::types::ShortString;
+use rpc_amqp::lapin::{BasicProperties, Channel, Connection, ConnectionProperties, Consumer};
 use rpc_core::RpcError;
 
 /// The broker of the tests: `$AMQP_URL`, or the local default.
@@ -89,65 +91,103 @@ pub async fn wait_for_consumers(queue: &str, consumers: u32) {
     }
 }
 
-/// Publishes `body` to `queue` with `properties`; when `reply` is set, waits
-/// for the answer on a queue of its own and returns it with its properties.
+/// A connection that publishes raw messages and reads the replies sent to
+/// its own exclusive queue.
+pub struct Peer {
+    pub channel: Channel,
+    pub replies: ShortString,
+    consumer: Consumer,
+    _connection: Connection,
+}
+
+impl Peer {
+    pub async fn new() -> Self {
+        let connection = Connection::connect(&url(), ConnectionProperties::default())
+            .await
+            .unwrap();
+        let channel = connection.create_channel().await.unwrap();
+        let exclusive = QueueDeclareOptions {
+            exclusive: true,
+            auto_delete: true,
+            ..Default::default()
+        };
+        let replies = channel
+            .queue_declare("".into(), exclusive, FieldTable::default())
+            .await
+            .unwrap();
+        let consumer = channel
+            .basic_consume(
+                replies.name().clone(),
+                "".into(),
+                BasicConsumeOptions {
+                    no_ack: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .unwrap();
+        Self {
+            channel,
+            replies: replies.name().clone(),
+            consumer,
+            _connection: connection,
+        }
+    }
+
+    /// Publishes to `queue` through the default exchange, confirmed.
+    pub async fn publish(&self, queue: &str, body: &[u8], properties: BasicProperties) {
+        self.channel
+            .basic_publish(
+                "".into(),
+                queue.into(),
+                BasicPublishOptions::default(),
+                body,
+                properties,
+            )
+            .await
+            .unwrap()
+            .await
+            .unwrap();
+    }
+
+    /// Publishes a call that asks for a reply, and waits for it.
+    pub async fn call(
+        &mut self,
+        queue: &str,
+        body: &[u8],
+        properties: BasicProperties,
+    ) -> Delivery {
+        let properties = properties.with_reply_to(self.replies.clone());
+        self.publish(queue, body, properties).await;
+        self.reply().await
+    }
+
+    /// The next reply, within 10 s.
+    pub async fn reply(&mut self) -> Delivery {
+        tokio::time::timeout(Duration::from_secs(10), self.consumer.next())
+            .await
+            .expect("a reply within 10 s")
+            .unwrap()
+            .unwrap()
+    }
+}
+
+/// Publishes one raw message; with `reply`, as a call (correlation id
+/// `raw-1`) whose reply it returns.
 pub async fn publish_raw(
     queue: &str,
     body: &[u8],
     properties: BasicProperties,
     reply: bool,
 ) -> Option<(BasicProperties, Vec<u8>)> {
-    let connection = Connection::connect(&url(), ConnectionProperties::default())
-        .await
-        .unwrap();
-    let channel = connection.create_channel().await.unwrap();
-    let exclusive = QueueDeclareOptions {
-        exclusive: true,
-        auto_delete: true,
-        ..Default::default()
-    };
-    let replies = channel
-        .queue_declare("".into(), exclusive, FieldTable::default())
-        .await
-        .unwrap();
-    let mut consumer = channel
-        .basic_consume(
-            replies.name().clone(),
-            "".into(),
-            BasicConsumeOptions {
-                no_ack: true,
-                ..Default::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
-    let properties = if reply {
-        properties
-            .with_reply_to(replies.name().clone())
-            .with_correlation_id("raw-1".into())
-    } else {
-        properties
-    };
-    channel
-        .basic_publish(
-            "".into(),
-            queue.into(),
-            BasicPublishOptions::default(),
-            body,
-            properties,
-        )
-        .await
-        .unwrap()
-        .await
-        .unwrap();
+    let mut peer = Peer::new().await;
     if !reply {
+        peer.publish(queue, body, properties).await;
         return None;
     }
-    let delivery = tokio::time::timeout(Duration::from_secs(10), consumer.next())
-        .await
-        .expect("an answer within 10 s")
-        .unwrap()
-        .unwrap();
+    let delivery = peer
+        .call(queue, body, properties.with_correlation_id("raw-1".into()))
+        .await;
     Some((delivery.properties, delivery.data))
 }

@@ -24,6 +24,7 @@
 use std::borrow::Cow;
 
 use super::reader::{Tag, Token, XmlError};
+use super::ser::SPECIAL;
 
 /// Whether every byte of `input` is plain (see the module documentation):
 /// UTF-8, tags without attributes or white space inside, only the references
@@ -38,7 +39,8 @@ pub(crate) fn is_plain(input: &[u8]) -> bool {
         return false;
     };
     while let Some(&b) = input.get(i) {
-        if ORDINARY[usize::from(b)] {
+        // Most bytes need no second look: those the writer escapes do.
+        if !SPECIAL[usize::from(b)] {
             i += 1;
             continue;
         }
@@ -67,22 +69,6 @@ pub(crate) fn is_plain(input: &[u8]) -> bool {
     }
     true
 }
-
-/// The bytes that need no look in text: all but markup, references, `\r`,
-/// the control characters XML forbids and the lead byte of U+FFFE/U+FFFF.
-static ORDINARY: [bool; 256] = {
-    let mut table = [true; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = b == 0x09 || b == 0x0a;
-        b += 1;
-    }
-    table[b'<' as usize] = false;
-    table[b'>' as usize] = false;
-    table[b'&' as usize] = false;
-    table[0xef] = false;
-    table
-};
 
 /// Where the document starts after its XML declaration (`<?xml …?>` at the
 /// very start, without markup inside), or at 0 without one; `None` for any

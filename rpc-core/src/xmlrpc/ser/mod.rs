@@ -83,7 +83,7 @@ fn escape_all(out: &mut Vec<u8>, text: &str) -> Result {
 
 /// The bytes that `escape_into` looks at twice: markup, `\r`, the control
 /// characters XML forbids, and the lead byte of U+FFFE/U+FFFF.
-static SPECIAL: [bool; 256] = {
+pub(crate) static SPECIAL: [bool; 256] = {
     let mut table = [false; 256];
     let mut b = 0;
     while b < 0x20 {
