@@ -5,6 +5,9 @@ use std::time::Instant;
 
 use http::Extensions;
 
+/// The longest request id a [`Context`] keeps, in characters.
+pub const MAX_REQUEST_ID_CHARS: usize = 128;
+
 /// The protocol a call arrived by.
 ///
 /// ```
@@ -104,9 +107,21 @@ impl Context {
         self.request_id.as_deref()
     }
 
-    /// Sets the id of the call (see [`Context::request_id`]).
-    pub fn set_request_id(&mut self, id: impl Into<Arc<str>>) {
-        self.request_id = Some(id.into());
+    /// Sets the id of the call (see [`Context::request_id`]), cut to
+    /// [`MAX_REQUEST_ID_CHARS`] characters: it comes from the peer and goes
+    /// to the logs.
+    ///
+    /// ```
+    /// let mut ctx = rpc_core::Context::new(rpc_core::Protocol::Rest);
+    /// ctx.set_request_id(&"9".repeat(500));
+    /// assert_eq!(ctx.request_id().unwrap().len(), rpc_core::MAX_REQUEST_ID_CHARS);
+    /// ```
+    pub fn set_request_id(&mut self, id: &str) {
+        let id = match id.char_indices().nth(MAX_REQUEST_ID_CHARS) {
+            Some((end, _)) => &id[..end],
+            None => id,
+        };
+        self.request_id = Some(Arc::from(id));
     }
 
     /// The typed extensions.

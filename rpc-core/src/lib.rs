@@ -71,7 +71,7 @@ pub mod xmlrpc;
 pub mod __private;
 
 pub use self::client::{ClientError, Transport};
-pub use self::context::{Context, Protocol};
+pub use self::context::{Context, MAX_REQUEST_ID_CHARS, Protocol};
 pub use self::error::{ErrorKind, RpcError};
 pub use self::local::LocalTransport;
 pub use self::metadata::{

@@ -30,8 +30,6 @@ pub(crate) fn from_parts(protocol: Protocol, parts: Parts) -> Context {
         context.set_deadline(Some(Instant::now() + Duration::from_millis(millis)));
     }
     if let Some(id) = parts.headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()) {
-        // From the peer: bounded, as everything logged of what it sent.
-        let id: String = id.chars().take(128).collect();
         context.set_request_id(id);
     }
     *context.extensions_mut() = parts.extensions;

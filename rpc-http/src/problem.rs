@@ -105,13 +105,14 @@ pub(crate) async fn for_foreign_errors(
     }
     let plain = content_type.is_some_and(|v| v.as_bytes().starts_with(b"text/plain"));
     let (parts, body) = response.into_parts();
-    let text = match plain {
-        true => http_body_util::Limited::new(body, 1024)
+    let text = if plain {
+        http_body_util::Limited::new(body, 1024)
             .collect()
             .await
             .map(|b| String::from_utf8_lossy(&b.to_bytes()).trim().to_owned())
-            .unwrap_or_default(),
-        false => String::new(),
+            .unwrap_or_default()
+    } else {
+        String::new()
     };
     let detail = match (text.is_empty(), status) {
         (false, _) => text,

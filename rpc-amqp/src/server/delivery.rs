@@ -55,9 +55,7 @@ pub(crate) async fn handle(mut delivery: Delivery, channel: Channel, codecs: Arc
         context.set_deadline(Some(Instant::now() + Duration::from_millis(ms)));
     }
     if let Some(id) = properties.correlation_id() {
-        // From the peer: bounded, as everything logged of what it sent.
-        let id: String = id.as_str().chars().take(128).collect();
-        context.set_request_id(id);
+        context.set_request_id(id.as_str());
     }
     context.extensions_mut().insert(headers(&properties));
     context

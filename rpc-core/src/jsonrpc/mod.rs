@@ -163,7 +163,7 @@ impl JsonRpc {
         match entry {
             Ok(Call { method, params, id }) => {
                 if let (None, Some(id)) = (context.request_id(), &id) {
-                    context.set_request_id(id_text(id.as_bytes()));
+                    context.set_request_id(&id_text(id.as_bytes()));
                 }
                 let response = if &*method == DISCOVER {
                     Response::ok(self.discovery().to_owned())
@@ -190,15 +190,16 @@ impl JsonRpc {
     }
 }
 
-/// A request's id as text for logs: a string's content, a number as written,
-/// at most 128 characters (the id comes from the peer).
-fn id_text(json: &[u8]) -> String {
-    let text = String::from_utf8_lossy(json);
-    let text = match text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
-        Some(inner) if !inner.contains('\\') => inner,
-        _ => &text,
-    };
-    text.chars().take(128).collect()
+/// A request's id as text for logs: a string's content, a number as written.
+fn id_text(json: &[u8]) -> std::borrow::Cow<'_, str> {
+    match String::from_utf8_lossy(json) {
+        std::borrow::Cow::Borrowed(text) => {
+            let inner = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'));
+            inner.filter(|i| !i.contains('\\')).unwrap_or(text).into()
+        }
+        // Not UTF-8 cannot come from a parsed body; shown as it can be.
+        owned => owned,
+    }
 }
 
 #[cfg(test)]
@@ -208,6 +209,8 @@ mod tests {
         assert_eq!(super::id_text(b"7"), "7");
         assert_eq!(super::id_text(br#""abc""#), "abc");
         assert_eq!(super::id_text(br#""a\"b""#), r#""a\"b""#);
-        assert_eq!(super::id_text("9".repeat(500).as_bytes()).len(), 128);
+        let mut context = crate::Context::new(crate::Protocol::JsonRpc);
+        context.set_request_id(&super::id_text("9".repeat(500).as_bytes()));
+        assert_eq!(context.request_id().unwrap().len(), 128);
     }
 }

@@ -96,9 +96,14 @@ fn name_end(input: &[u8], at: usize) -> Option<usize> {
     }
     let len = input[at + 1..]
         .iter()
-        .position(|&b| !(b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.' | b'-')))
+        .position(|&b| !is_name_byte(b))
         .unwrap_or(input.len() - at - 1);
     Some(at + 1 + len)
+}
+
+/// Whether `b` goes on a name of the plain subset.
+fn is_name_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.' | b'-')
 }
 
 /// The character of the reference at the start of `text` (`&lt;`, `&#233;`,
@@ -255,10 +260,8 @@ impl<'a> Plain<'a> {
             None => self.deeper[self.depth - INLINE_DEPTH],
         } as usize;
         let open = &self.input[start..];
-        let same = open.starts_with(name)
-            && !open.get(name.len()).is_some_and(|&b| {
-                b.is_ascii_alphanumeric() || matches!(b, b'_' | b':' | b'.' | b'-')
-            });
+        let same =
+            open.starts_with(name) && !open.get(name.len()).copied().is_some_and(is_name_byte);
         if same {
             return Ok(());
         }
