@@ -80,7 +80,7 @@ pub use self::metadata::{
 pub use self::request::{Params, ParamsDecoder, Request};
 pub use self::response::{BoxSerialize, Response};
 pub use self::service::{BoxError, Dispatcher, RpcService};
-pub use self::trace::{Trace, TraceLayer};
+pub use self::trace::{Trace, TraceFuture, TraceLayer};
 
 /// Serves a trait over every protocol and generates its typed client.
 ///

@@ -1,12 +1,14 @@
 //! [`TraceLayer`]: a `tracing` span around every call, whatever its transport.
 
 use std::fmt::Display;
-use std::task::{Context as TaskContext, Poll};
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll, ready};
 use std::time::Instant;
 
-use futures_util::future::{BoxFuture, FutureExt};
+use pin_project_lite::pin_project;
 use tower::{Layer, Service};
-use tracing::Instrument;
+use tracing::Span;
 
 use crate::{Request, Response};
 
@@ -70,12 +72,11 @@ pub struct Trace<S> {
 impl<S> Service<Request> for Trace<S>
 where
     S: Service<Request, Response = Response>,
-    S::Error: Display + Send + 'static,
-    S::Future: Send + 'static,
+    S::Error: Display,
 {
     type Response = Response;
     type Error = S::Error;
-    type Future = BoxFuture<'static, Result<Response, S::Error>>;
+    type Future = TraceFuture<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), S::Error>> {
         self.inner.poll_ready(cx)
@@ -94,27 +95,71 @@ where
             tracing::debug!("call started");
             self.inner.call(request)
         };
-        let started = Instant::now();
-        async move {
-            let response = call.await;
-            let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-            match &response {
-                Ok(response) => match response.result() {
-                    Ok(_) => tracing::debug!(latency_ms, "call finished"),
-                    Err(err) if err.kind() == crate::ErrorKind::Internal => {
-                        tracing::error!(latency_ms, code = err.code(), error = %err, "call failed");
-                    }
-                    Err(err) => {
-                        tracing::debug!(latency_ms, code = err.code(), error = %err, "call finished with an error");
-                    }
-                },
-                // A layer's error (a timeout…), answered by the dispatcher.
-                Err(err) => tracing::debug!(latency_ms, error = %err, "call stopped by a layer"),
-            }
-            response
+        // The clock is read only for a span that is recorded.
+        let started = (!span.is_disabled()).then(Instant::now);
+        TraceFuture {
+            call,
+            span,
+            started,
         }
-        .instrument(span)
-        .boxed()
+    }
+}
+
+pin_project! {
+    /// The future of [`Trace`]: the call, polled inside its span, and logged
+    /// when it ends.
+    ///
+    /// ```
+    /// # use rpc_core::{Request, Response, Trace, TraceFuture};
+    /// # use tower::Service;
+    /// fn traced<S: Service<Request, Response = Response>>(
+    ///     service: &mut Trace<S>,
+    ///     request: Request,
+    /// ) -> TraceFuture<S::Future>
+    /// where
+    ///     S::Error: std::fmt::Display,
+    /// {
+    ///     service.call(request)
+    /// }
+    /// ```
+    #[derive(Debug)]
+    #[must_use = "futures do nothing unless polled"]
+    pub struct TraceFuture<F> {
+        #[pin]
+        call: F,
+        span: Span,
+        started: Option<Instant>,
+    }
+}
+
+impl<F, E> Future for TraceFuture<F>
+where
+    F: Future<Output = Result<Response, E>>,
+    E: Display,
+{
+    type Output = Result<Response, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let _entered = this.span.enter();
+        let response = ready!(this.call.poll(cx));
+        let latency_ms = this
+            .started
+            .map(|started| started.elapsed().as_secs_f64() * 1000.0);
+        match &response {
+            Ok(response) => match response.result() {
+                Ok(_) => tracing::debug!(latency_ms, "call finished"),
+                Err(err) if err.kind() == crate::ErrorKind::Internal => {
+                    tracing::error!(latency_ms, code = err.code(), error = %err, "call failed");
+                }
+                Err(err) => {
+                    tracing::debug!(latency_ms, code = err.code(), error = %err, "call finished with an error");
+                }
+            },
+            // A layer's error (a timeout…), answered by the dispatcher.
+            Err(err) => tracing::debug!(latency_ms, error = %err, "call stopped by a layer"),
+        }
+        Poll::Ready(response)
     }
 }
 

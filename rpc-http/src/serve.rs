@@ -10,15 +10,19 @@ use std::time::Duration;
 
 use axum::Router;
 use axum::extract::ConnectInfo;
-use futures_util::FutureExt;
+use futures_util::{FutureExt, TryFutureExt};
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tower::ServiceExt;
+
+use self::header_deadline::{Answer, Deadline, Watch};
+
+mod header_deadline;
 
 /// The default bound on the time a client may take to send a request's
 /// headers, and to start the next request on a kept-alive connection: 30
@@ -140,9 +144,9 @@ impl Serve {
         } = self;
         let places = Arc::new(Semaphore::new(max_connections));
         let mut builder = http1::Builder::new();
-        builder
-            .timer(TokioTimer::new())
-            .header_read_timeout(header_read_timeout);
+        // The header-read timeout is kept per connection (`Deadline`), not by
+        // hyper's timer per request.
+        builder.header_read_timeout(None);
         let graceful = GracefulShutdown::new();
         let mut shutdown = shutdown.unwrap_or_else(|| Box::pin(std::future::pending()));
         loop {
@@ -162,7 +166,8 @@ impl Serve {
                 },
                 () = &mut shutdown => break,
             };
-            let connection = connection(&builder, stream, peer, router.clone());
+            let connection =
+                connection(&builder, header_read_timeout, stream, peer, router.clone());
             tokio::spawn(graceful.watch(connection).map(release(place)));
         }
 
@@ -171,7 +176,8 @@ impl Serve {
         let mut last = JoinSet::new();
         builder.keep_alive(false);
         while let Some(Ok((stream, peer))) = listener.accept().now_or_never() {
-            let connection = connection(&builder, stream, peer, router.clone());
+            let connection =
+                connection(&builder, header_read_timeout, stream, peer, router.clone());
             last.spawn(connection.map(log_connection_end));
         }
         drop(listener);
@@ -197,14 +203,15 @@ impl IntoFuture for Serve {
 /// One connection, served by the router.
 fn connection(
     builder: &http1::Builder,
+    header_read_timeout: Duration,
     stream: TcpStream,
     peer: SocketAddr,
     router: Router,
 ) -> http1::Connection<
-    TokioIo<TcpStream>,
+    Deadline<TokioIo<TcpStream>>,
     impl hyper::service::Service<
         http::Request<Incoming>,
-        Response = axum::response::Response,
+        Response = http::Response<Answer>,
         Error = std::convert::Infallible,
         Future: Send,
     > + Send
@@ -212,11 +219,18 @@ fn connection(
 > {
     // Small answers go out at once rather than after Nagle's delay.
     let _ = stream.set_nodelay(true);
+    let watch = Watch::new(header_read_timeout);
+    let io = Deadline::new(TokioIo::new(stream), Arc::clone(&watch));
     let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
+        watch.call_started();
         request.extensions_mut().insert(ConnectInfo(peer));
-        router.clone().oneshot(request)
+        let watch = Arc::clone(&watch);
+        router
+            .clone()
+            .oneshot(request)
+            .map_ok(move |response| response.map(|body| Answer::new(body, watch)))
     });
-    builder.serve_connection(TokioIo::new(stream), service)
+    builder.serve_connection(io, service)
 }
 
 /// Ends a connection: its place is free again.

@@ -117,6 +117,49 @@ async fn a_client_that_dribbles_its_headers_is_cut_off() {
     assert!(answer.contains(r#""result":1"#), "{answer}");
 }
 
+/// Sends `sleep(millis)` on `client` and reads its whole answer.
+async fn call_sleep(client: &mut TcpStream, millis: u64) -> String {
+    let call = format!(r#"{{"jsonrpc":"2.0","method":"sleep","params":[{millis}],"id":7}}"#);
+    client
+        .write_all(format!("{}{call}", head(call.len())).as_bytes())
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let mut chunk = [0; 4096];
+    while !answer.ends_with(b"}") {
+        let n = client.read(&mut chunk).await.unwrap();
+        assert!(
+            n > 0,
+            "closed mid-answer: {:?}",
+            String::from_utf8_lossy(&answer)
+        );
+        answer.extend_from_slice(&chunk[..n]);
+    }
+    String::from_utf8(answer).unwrap()
+}
+
+#[tokio::test]
+async fn the_header_deadline_runs_between_calls_only() {
+    let server = start(Duration::from_millis(300), Duration::from_secs(30)).await;
+    let mut client = TcpStream::connect(server.addr).await.unwrap();
+    // A call that runs past the header deadline is answered…
+    let answer = call_sleep(&mut client, 700).await;
+    assert!(answer.contains(r#""result":700"#), "{answer}");
+    // …the deadline starts again once it is answered: a next call sent
+    // within it, on the same connection, is served…
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let answer = call_sleep(&mut client, 1).await;
+    assert!(answer.contains(r#""result":1"#), "{answer}");
+    // …and a connection left idle past it is closed.
+    let started = std::time::Instant::now();
+    assert_eq!(read_to_close(&mut client).await.as_deref(), Some(""));
+    assert!(
+        started.elapsed() >= Duration::from_millis(250),
+        "closed before the deadline: {:?}",
+        started.elapsed()
+    );
+}
+
 #[tokio::test]
 async fn a_body_that_does_not_arrive_in_time_is_408_problem_json() {
     let server = start(Duration::from_secs(30), Duration::from_millis(300)).await;
