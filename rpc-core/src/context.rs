@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Instant;
 
-use http::Extensions;
+use http::{Extensions, HeaderMap};
 
 /// The longest request id a [`Context`] keeps, in characters.
 pub const MAX_REQUEST_ID_CHARS: usize = 128;
@@ -42,9 +42,10 @@ impl Protocol {
     }
 }
 
-/// The per-call context: the protocol, an optional deadline, and typed
-/// extensions carrying whatever the transport knew (the HTTP `HeaderMap`, the
-/// peer's address, AMQP properties…) or a layer added (an authenticated user).
+/// The per-call context: the protocol, an optional deadline, the request id,
+/// the caller's headers (HTTP headers, or an AMQP message's string headers),
+/// and typed extensions carrying whatever else the transport knew (axum's
+/// extensions, the peer's address…) or a layer added (an authenticated user).
 ///
 /// A tower layer reads and writes it through
 /// [`Request::context_mut`](crate::Request::context_mut):
@@ -63,7 +64,8 @@ impl Protocol {
 pub struct Context {
     protocol: Protocol,
     deadline: Option<Instant>,
-    request_id: Option<Arc<str>>,
+    request_id: Option<RequestId>,
+    headers: HeaderMap,
     extensions: Extensions,
 }
 
@@ -74,6 +76,7 @@ impl Context {
             protocol,
             deadline: None,
             request_id: None,
+            headers: HeaderMap::new(),
             extensions: Extensions::new(),
         }
     }
@@ -104,7 +107,7 @@ impl Context {
     /// assert_eq!(ctx.request_id(), Some("7f3a"));
     /// ```
     pub fn request_id(&self) -> Option<&str> {
-        self.request_id.as_deref()
+        self.request_id.as_ref().map(RequestId::as_str)
     }
 
     /// Sets the id of the call (see [`Context::request_id`]), cut to
@@ -121,7 +124,27 @@ impl Context {
             Some((end, _)) => &id[..end],
             None => id,
         };
-        self.request_id = Some(Arc::from(id));
+        self.request_id = Some(RequestId::new(id));
+    }
+
+    /// The caller's headers: an HTTP request's headers, or an AMQP message's
+    /// string headers (names in lowercase), so that one layer (an
+    /// `Authorization` check) serves every transport. Empty for a local call.
+    ///
+    /// ```
+    /// use http::header::AUTHORIZATION;
+    ///
+    /// let mut ctx = rpc_core::Context::new(rpc_core::Protocol::JsonRpc);
+    /// ctx.headers_mut().insert(AUTHORIZATION, "Bearer s3cret".parse().unwrap());
+    /// assert_eq!(ctx.headers()[AUTHORIZATION], "Bearer s3cret");
+    /// ```
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
+    /// The caller's headers, to change.
+    pub fn headers_mut(&mut self) -> &mut HeaderMap {
+        &mut self.headers
     }
 
     /// The typed extensions.
@@ -132,5 +155,65 @@ impl Context {
     /// The typed extensions, to add to.
     pub fn extensions_mut(&mut self) -> &mut Extensions {
         &mut self.extensions
+    }
+}
+
+/// A request id: most are short (a JSON-RPC id, a UUID), and are kept inline
+/// rather than allocated for every call.
+#[derive(Clone)]
+enum RequestId {
+    Inline { len: u8, bytes: [u8; INLINE_ID] },
+    Shared(Arc<str>),
+}
+
+/// The longest id kept inline, in bytes (a UUID's 36 characters fit).
+const INLINE_ID: usize = 38;
+
+impl RequestId {
+    fn new(id: &str) -> Self {
+        match u8::try_from(id.len()) {
+            Ok(len) if id.len() <= INLINE_ID => {
+                let mut bytes = [0; INLINE_ID];
+                bytes[..id.len()].copy_from_slice(id.as_bytes());
+                Self::Inline { len, bytes }
+            }
+            _ => Self::Shared(Arc::from(id)),
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Self::Inline { len, bytes } => {
+                // Copied whole from a `&str`, so always UTF-8.
+                std::str::from_utf8(&bytes[..usize::from(*len)]).unwrap_or_default()
+            }
+            Self::Shared(id) => id,
+        }
+    }
+}
+
+impl std::fmt::Debug for RequestId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.as_str().fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn request_ids_short_and_long_read_back_whole() {
+        for id in ["", "1", "7f3a", &"u".repeat(INLINE_ID), &"é".repeat(40)] {
+            let mut ctx = Context::new(Protocol::JsonRpc);
+            ctx.set_request_id(id);
+            assert_eq!(ctx.request_id(), Some(id));
+            assert_eq!(ctx.clone().request_id(), Some(id));
+        }
+        assert!(matches!(RequestId::new("1"), RequestId::Inline { .. }));
+        assert!(matches!(
+            RequestId::new(&"u".repeat(39)),
+            RequestId::Shared(_)
+        ));
     }
 }

@@ -65,7 +65,9 @@ pub struct Dispatcher {
 }
 
 /// A service called through a shared reference: each call clones the concrete
-/// service (an `Arc` bump for a generated server) rather than a boxed one.
+/// service (an `Arc` bump for a generated server) rather than a boxed one,
+/// and boxes its future once, its error (a layer's) answered as an
+/// [`RpcError`] (see [`layer_error`]).
 trait CallService: Send + Sync {
     fn call(&self, request: Request) -> BoxFuture<'static, Result<Response, Infallible>>;
 }
@@ -74,17 +76,23 @@ struct Shared<S>(S);
 
 impl<S> CallService for Shared<S>
 where
-    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+    S: Service<Request, Response = Response> + Clone + Send + Sync + 'static,
+    S::Error: Into<BoxError>,
     S::Future: Send + 'static,
 {
     fn call(&self, request: Request) -> BoxFuture<'static, Result<Response, Infallible>> {
-        self.0.clone().oneshot(request).boxed()
+        self.0
+            .clone()
+            .oneshot(request)
+            .map(|result| Ok(result.unwrap_or_else(layer_error)))
+            .boxed()
     }
 }
 
 fn shared<S>(service: S) -> Arc<dyn CallService>
 where
-    S: Service<Request, Response = Response, Error = Infallible> + Clone + Send + Sync + 'static,
+    S: Service<Request, Response = Response> + Clone + Send + Sync + 'static,
+    S::Error: Into<BoxError>,
     S::Future: Send + 'static,
 {
     Arc::new(Shared(service))
@@ -143,7 +151,7 @@ impl Dispatcher {
         <L::Service as Service<Request>>::Future: Send + 'static,
     {
         let services = Arc::clone(&self.services);
-        let inner = shared(CatchErrors(layer.layer(self)));
+        let inner = shared(layer.layer(self));
         Self { services, inner }
     }
 
@@ -274,35 +282,6 @@ fn layer_error(err: impl Into<BoxError>) -> Response {
     }
     tracing::error!(error = %err, "a layer failed the call");
     Response::error(RpcError::internal("internal error"))
-}
-
-/// Answers the errors of a layered service as [`RpcError`]s, so that the
-/// dispatcher never fails.
-#[derive(Clone)]
-struct CatchErrors<S>(S);
-
-impl<S> Service<Request> for CatchErrors<S>
-where
-    S: Service<Request, Response = Response> + Clone + Send + 'static,
-    S::Error: Into<BoxError>,
-    S::Future: Send + 'static,
-{
-    type Response = Response;
-    type Error = Infallible;
-    type Future = BoxFuture<'static, Result<Response, Infallible>>;
-
-    fn poll_ready(&mut self, _cx: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
-        // Readiness is awaited by `oneshot` in `call`, where an error can be answered.
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, request: Request) -> Self::Future {
-        self.0
-            .clone()
-            .oneshot(request)
-            .map(|result| Ok(result.unwrap_or_else(layer_error)))
-            .boxed()
-    }
 }
 
 /// Two dispatchers merged: routes each call to the one that serves its method.

@@ -2,6 +2,7 @@
 
 use std::time::{Duration, Instant};
 
+use http::HeaderName;
 use http::request::Parts;
 use rpc_core::{Context, Protocol};
 
@@ -20,19 +21,22 @@ pub const REQUEST_ID: &str = "x-request-id";
 /// and tower layers put there), its headers (an `http::HeaderMap`) and its
 /// deadline.
 pub(crate) fn from_parts(protocol: Protocol, parts: Parts) -> Context {
+    // Names known at compile time: a lookup does not parse them again.
+    static TIMEOUT: HeaderName = HeaderName::from_static(REQUEST_TIMEOUT);
+    static ID: HeaderName = HeaderName::from_static(REQUEST_ID);
     let mut context = Context::new(protocol);
     let millis = parts
         .headers
-        .get(REQUEST_TIMEOUT)
+        .get(&TIMEOUT)
         .and_then(|value| value.to_str().ok())
         .and_then(|value| value.trim().parse::<u64>().ok());
     if let Some(millis) = millis {
         context.set_deadline(Some(Instant::now() + Duration::from_millis(millis)));
     }
-    if let Some(id) = parts.headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()) {
+    if let Some(id) = parts.headers.get(&ID).and_then(|v| v.to_str().ok()) {
         context.set_request_id(id);
     }
     *context.extensions_mut() = parts.extensions;
-    context.extensions_mut().insert(parts.headers);
+    *context.headers_mut() = parts.headers;
     context
 }

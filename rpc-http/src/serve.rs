@@ -51,7 +51,8 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 ///   connection already waiting in the listen queue, and returns once all are
 ///   answered;
 /// - gives handlers the peer's address as
-///   [`ConnectInfo<SocketAddr>`](axum::extract::ConnectInfo).
+///   [`ConnectInfo<SocketAddr>`](axum::extract::ConnectInfo) when asked to
+///   ([`with_connect_info`](Serve::with_connect_info)).
 ///
 /// ```no_run
 /// # use rpc_core::RpcError;
@@ -79,6 +80,7 @@ pub fn serve(listener: TcpListener, router: Router) -> Serve {
         router,
         header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
         max_connections: DEFAULT_MAX_CONNECTIONS,
+        connect_info: false,
         shutdown: None,
     }
 }
@@ -90,6 +92,7 @@ pub struct Serve {
     router: Router,
     header_read_timeout: Duration,
     max_connections: usize,
+    connect_info: bool,
     shutdown: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
 }
 
@@ -99,6 +102,7 @@ impl std::fmt::Debug for Serve {
             .field("listener", &self.listener)
             .field("header_read_timeout", &self.header_read_timeout)
             .field("max_connections", &self.max_connections)
+            .field("connect_info", &self.connect_info)
             .field("graceful_shutdown", &self.shutdown.is_some())
             .finish_non_exhaustive()
     }
@@ -117,6 +121,32 @@ impl Serve {
     /// accepting until one closes.
     pub fn max_connections(mut self, max: usize) -> Self {
         self.max_connections = max.max(1);
+        self
+    }
+
+    /// Gives every request the peer's address as
+    /// [`ConnectInfo<SocketAddr>`](axum::extract::ConnectInfo), as axum's
+    /// `into_make_service_with_connect_info` does; off by default, as there
+    /// (it costs an allocation a request).
+    ///
+    /// ```no_run
+    /// use std::net::SocketAddr;
+    ///
+    /// use axum::extract::ConnectInfo;
+    /// use axum::routing::get;
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let app = axum::Router::new().route(
+    ///     "/whoami",
+    ///     get(|ConnectInfo(peer): ConnectInfo<SocketAddr>| async move { peer.to_string() }),
+    /// );
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+    /// rpc_http::serve(listener, app).with_connect_info().await
+    /// # }
+    /// ```
+    pub fn with_connect_info(mut self) -> Self {
+        self.connect_info = true;
         self
     }
 
@@ -140,6 +170,7 @@ impl Serve {
             router,
             header_read_timeout,
             max_connections,
+            connect_info,
             shutdown,
         } = self;
         let places = Arc::new(Semaphore::new(max_connections));
@@ -147,6 +178,12 @@ impl Serve {
         // The header-read timeout is kept per connection (`Deadline`), not by
         // hyper's timer per request.
         builder.header_read_timeout(None);
+        let mut connections = Connections {
+            builder,
+            header_read_timeout,
+            connect_info,
+            router,
+        };
         let graceful = GracefulShutdown::new();
         let mut shutdown = shutdown.unwrap_or_else(|| Box::pin(std::future::pending()));
         loop {
@@ -166,18 +203,16 @@ impl Serve {
                 },
                 () = &mut shutdown => break,
             };
-            let connection =
-                connection(&builder, header_read_timeout, stream, peer, router.clone());
+            let connection = connections.serve(stream, peer);
             tokio::spawn(graceful.watch(connection).map(release(place)));
         }
 
         // Connections the kernel completed but that were not accepted yet each
         // hold a request sent in good faith: serve that one request.
         let mut last = JoinSet::new();
-        builder.keep_alive(false);
+        connections.builder.keep_alive(false);
         while let Some(Ok((stream, peer))) = listener.accept().now_or_never() {
-            let connection =
-                connection(&builder, header_read_timeout, stream, peer, router.clone());
+            let connection = connections.serve(stream, peer);
             last.spawn(connection.map(log_connection_end));
         }
         drop(listener);
@@ -200,37 +235,49 @@ impl IntoFuture for Serve {
     }
 }
 
-/// One connection, served by the router.
-fn connection(
-    builder: &http1::Builder,
+/// How the server serves each connection it accepts.
+struct Connections {
+    builder: http1::Builder,
     header_read_timeout: Duration,
-    stream: TcpStream,
-    peer: SocketAddr,
+    connect_info: bool,
     router: Router,
-) -> http1::Connection<
-    Deadline<TokioIo<TcpStream>>,
-    impl hyper::service::Service<
-        http::Request<Incoming>,
-        Response = http::Response<Answer>,
-        Error = std::convert::Infallible,
-        Future: Send,
-    > + Send
-    + use<>,
-> {
-    // Small answers go out at once rather than after Nagle's delay.
-    let _ = stream.set_nodelay(true);
-    let watch = Watch::new(header_read_timeout);
-    let io = Deadline::new(TokioIo::new(stream), Arc::clone(&watch));
-    let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
-        watch.call_started();
-        request.extensions_mut().insert(ConnectInfo(peer));
-        let watch = Arc::clone(&watch);
-        router
-            .clone()
-            .oneshot(request)
-            .map_ok(move |response| response.map(|body| Answer::new(body, watch)))
-    });
-    builder.serve_connection(io, service)
+}
+
+impl Connections {
+    /// One connection, served by the router.
+    fn serve(
+        &self,
+        stream: TcpStream,
+        peer: SocketAddr,
+    ) -> http1::Connection<
+        Deadline<TokioIo<TcpStream>>,
+        impl hyper::service::Service<
+            http::Request<Incoming>,
+            Response = http::Response<Answer>,
+            Error = std::convert::Infallible,
+            Future: Send,
+        > + Send
+        + use<>,
+    > {
+        // Small answers go out at once rather than after Nagle's delay.
+        let _ = stream.set_nodelay(true);
+        let watch = Watch::new(self.header_read_timeout);
+        let io = Deadline::new(TokioIo::new(stream), Arc::clone(&watch));
+        let peer = self.connect_info.then_some(ConnectInfo(peer));
+        let router = self.router.clone();
+        let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
+            watch.call_started();
+            if let Some(peer) = peer {
+                request.extensions_mut().insert(peer);
+            }
+            let watch = Arc::clone(&watch);
+            router
+                .clone()
+                .oneshot(request)
+                .map_ok(move |response| response.map(|body| Answer::new(body, watch)))
+        });
+        self.builder.serve_connection(io, service)
+    }
 }
 
 /// Ends a connection: its place is free again.

@@ -19,7 +19,7 @@ pub(crate) struct XmlRpcState {
 /// and a problem document for what is not XML-RPC's to answer.
 pub(crate) async fn serve(State(state): State<Arc<XmlRpcState>>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    if let Err(problem) = body::check_content_type(&parts.headers, "text/xml", is_xml) {
+    if let Err(problem) = body::check_content_type(&parts.headers, "text/xml", body::is_xml) {
         return problem.into_response();
     }
     let bytes = match body::read(body, &parts.headers, state.limits).await {
@@ -34,11 +34,6 @@ pub(crate) async fn serve(State(state): State<Arc<XmlRpcState>>, request: Reques
         HeaderValue::from_static("text/xml; charset=utf-8"),
     );
     response
-}
-
-/// `text/xml`, `application/xml` and the `+xml` types.
-fn is_xml(media_type: &str) -> bool {
-    media_type == "text/xml" || media_type == "application/xml" || media_type.ends_with("+xml")
 }
 
 /// Any method but `POST`: 405 with `Allow: POST`, as a problem document.

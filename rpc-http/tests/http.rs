@@ -7,7 +7,7 @@ use std::convert::Infallible;
 use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
-use http::{HeaderMap, Method};
+use http::Method;
 use rpc_core::{ClientError, Dispatcher, Request, Response, RpcError};
 use rpc_http::RpcRouter;
 use rpc_http::client::JsonRpcTransport;
@@ -249,9 +249,8 @@ where
     fn call(&mut self, request: Request) -> Self::Future {
         let allowed = request
             .context()
-            .extensions()
-            .get::<HeaderMap>()
-            .and_then(|h| h.get("x-token"))
+            .headers()
+            .get("x-token")
             .is_some_and(|t| t == "letmein");
         if allowed {
             Box::pin(self.0.call(request))

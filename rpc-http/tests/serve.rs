@@ -276,3 +276,44 @@ async fn at_its_connection_bound_the_server_serves_a_new_client_once_one_leaves(
         .expect("the waiting client is served once a place frees")
         .unwrap();
 }
+
+/// Serves `GET /peer`, which answers the peer's address from `ConnectInfo`.
+async fn peer_route(connect_info: bool) -> SocketAddr {
+    use axum::extract::ConnectInfo;
+    let app = axum::Router::new().route(
+        "/peer",
+        axum::routing::get(
+            |ConnectInfo(peer): ConnectInfo<SocketAddr>| async move { peer.to_string() },
+        ),
+    );
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = rpc_http::serve(listener, app);
+    let server = if connect_info {
+        server.with_connect_info()
+    } else {
+        server
+    };
+    tokio::spawn(server.into_future());
+    addr
+}
+
+async fn get_peer(addr: SocketAddr) -> (String, SocketAddr) {
+    let mut client = TcpStream::connect(addr).await.unwrap();
+    let local = client.local_addr().unwrap();
+    client
+        .write_all(b"GET /peer HTTP/1.1\r\nhost: test\r\nconnection: close\r\n\r\n")
+        .await
+        .unwrap();
+    (read_to_close(&mut client).await.unwrap(), local)
+}
+
+#[tokio::test]
+async fn with_connect_info_handlers_see_the_peers_address() {
+    let (answer, local) = get_peer(peer_route(true).await).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.ends_with(&local.to_string()), "{answer}");
+    // Off by default, as in axum: the extractor says it is missing.
+    let (answer, _) = get_peer(peer_route(false).await).await;
+    assert!(answer.starts_with("HTTP/1.1 500"), "{answer}");
+}

@@ -71,9 +71,8 @@ where
     fn call(&mut self, request: Request) -> Self::Future {
         let authorized = request
             .context()
-            .extensions()
-            .get::<http::HeaderMap>()
-            .and_then(|headers| headers.get(http::header::AUTHORIZATION))
+            .headers()
+            .get(http::header::AUTHORIZATION)
             .is_some_and(|value| value.as_bytes() == self.expected.as_bytes());
         if authorized {
             self.inner.call(request).boxed()

@@ -57,7 +57,7 @@ pub(crate) async fn handle(mut delivery: Delivery, channel: Channel, codecs: Arc
     if let Some(id) = properties.correlation_id() {
         context.set_request_id(id.as_str());
     }
-    context.extensions_mut().insert(headers(&properties));
+    *context.headers_mut() = headers(&properties);
     context
         .extensions_mut()
         .insert(AmqpProperties(properties.clone()));

@@ -173,7 +173,9 @@ impl JsonRpc {
                         .await
                 };
                 let id = id?;
-                let mut out = Vec::with_capacity(128);
+                // Room for a typical answer: growing by doubling from small
+                // costs copies.
+                let mut out = Vec::with_capacity(512);
                 match response.into_result() {
                     Ok(value) => encode::write_result(&mut out, id.as_bytes(), &value),
                     Err(err) => encode::write_error(&mut out, id.as_bytes(), &err),

@@ -5,6 +5,7 @@ use std::borrow::Cow;
 use std::cell::Cell;
 use std::collections::BTreeMap;
 
+use axum::extract::RawPathParams;
 use bytes::Bytes;
 use serde::de::{self, DeserializeSeed, MapAccess};
 use serde_json::value::RawValue;
@@ -24,7 +25,8 @@ pub(crate) enum BodyShape {
 }
 
 pub(crate) struct RestParams {
-    pub path: Vec<(String, String)>,
+    /// The path's placeholders, percent-decoded (axum's, not copied).
+    pub path: RawPathParams,
     pub query: Vec<(String, String)>,
     pub body: Bytes,
     pub shape: BodyShape,
@@ -71,10 +73,11 @@ impl ParamsDecoder for RestParams {
             }
             _ => {}
         }
+        let query = self.query.iter().map(|(k, v)| (k.as_str(), v.as_str()));
         let entries = self
             .path
             .iter()
-            .chain(&self.query)
+            .chain(query)
             .map(text)
             .chain(whole.map(|(name, raw)| (Cow::Borrowed(name), Part::Json(raw), Blame::Body)))
             .chain(
@@ -103,7 +106,7 @@ impl ParamsDecoder for RestParams {
 }
 
 /// A path or query entry.
-fn text((key, value): &(String, String)) -> (Cow<'_, str>, Part<'_>, Blame) {
+fn text<'a>((key, value): (&'a str, &'a str)) -> (Cow<'a, str>, Part<'a>, Blame) {
     (
         Cow::Borrowed(key),
         Part::Text(Cow::Borrowed(value)),

@@ -2,10 +2,11 @@
 //! by side with hand-written baselines and peers, in one run, on loopback.
 //!
 //! Every server runs pinned to CPU 1 and the load generator to CPU 0
-//! (`taskset`), the contenders of a row take turns (A B A B …) for several
-//! rounds after a warm-up, and the table gives the median requests per second,
-//! the median p50/p99 latencies, each server's peak memory, and the ratio to
-//! the row's baseline.
+//! (`taskset`), the contenders of a row take turns (A B C, then C B A, …) for
+//! several rounds after a warm-up, and the table gives the median requests per
+//! second, the median p50/p99 latencies, each server's peak memory, and the
+//! ratio to the row's baseline, measured round by round (see `report`). A
+//! second table checks the project's bars.
 //!
 //! Usage: `./scripts/bench [--rounds N] [--seconds S] [--connections C] [--only ROW]`,
 //! where `--only xml` measures only the rows whose title contains `xml`.
@@ -14,6 +15,12 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
+
+use self::load::{Load, run};
+use self::report::{Bar, Contender, Row};
+
+mod load;
+mod report;
 
 struct Options {
     rounds: usize,
@@ -26,8 +33,8 @@ struct Options {
 
 fn options() -> Options {
     let mut options = Options {
-        rounds: 5,
-        seconds: 3,
+        rounds: 10,
+        seconds: 2,
         connections: 32,
         amqp_url: std::env::var("AMQP_URL")
             .unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into()),
@@ -119,113 +126,59 @@ fn which(program: &str) -> bool {
         .is_ok_and(|s| s.success())
 }
 
-/// One measurement.
-#[derive(Clone, Copy, Default)]
-struct Sample {
-    rps: f64,
-    p50_ms: f64,
-    p99_ms: f64,
-}
-
-/// What a row's contender is measured with.
-enum Load {
-    /// wrk on a URL, with an optional POST body and content type.
-    Http {
-        url: String,
-        body: Option<(&'static str, String)>,
-    },
-    /// The AMQP load client on a queue.
-    Amqp { queue: String },
-}
-
-struct Contender {
-    label: &'static str,
-    server: &'static str,
-    load: Load,
-    samples: Vec<Sample>,
-}
-
-fn run(load: &Load, options: &Options, seconds: u64, dir: &Path, bin: &Path) -> Sample {
-    match load {
-        Load::Http { url, body } => {
-            let mut command = pinned(0, Path::new("wrk"));
-            command.args([
-                "-t1",
-                &format!("-c{}", options.connections),
-                &format!("-d{seconds}s"),
-                "--latency",
-            ]);
-            if let Some((content_type, body)) = body {
-                let script = dir.join(format!("post-{}.lua", content_type.replace('/', "-")));
-                let lua = format!(
-                    "wrk.method = \"POST\"\nwrk.body = {body:?}\nwrk.headers[\"Content-Type\"] = \"{content_type}\"\n"
-                );
-                std::fs::write(&script, lua).unwrap();
-                command.arg("-s").arg(&script);
-            }
-            let output = command
-                .arg(url)
-                .output()
-                .expect("wrk runs (apt-get install wrk)");
-            parse_wrk(&String::from_utf8_lossy(&output.stdout))
-        }
-        Load::Amqp { queue } => {
-            let output = pinned(0, &bin.join("amqp_load"))
-                .args([&options.amqp_url, queue, "64", &seconds.to_string()])
-                .output()
-                .unwrap();
-            let text = String::from_utf8_lossy(&output.stdout);
-            let fields: Vec<f64> = text
-                .split_whitespace()
-                .filter_map(|f| f.parse().ok())
-                .collect();
-            match fields.as_slice() {
-                [rps, p50, p99, ..] => Sample {
-                    rps: *rps,
-                    p50_ms: *p50,
-                    p99_ms: *p99,
-                },
-                _ => Sample::default(),
-            }
-        }
-    }
-}
-
-fn parse_wrk(output: &str) -> Sample {
-    let duration_ms = |text: &str| {
-        let text = text.trim();
-        let (number, scale) = if let Some(n) = text.strip_suffix("us") {
-            (n, 0.001)
-        } else if let Some(n) = text.strip_suffix("ms") {
-            (n, 1.0)
-        } else if let Some(n) = text.strip_suffix('s') {
-            (n, 1000.0)
-        } else {
-            (text, 1.0)
-        };
-        number.parse::<f64>().unwrap_or(f64::NAN) * scale
+/// The project's bars (issue 6), as measured by the rows.
+fn bars() -> Vec<Bar> {
+    let bar = |what, row, contender, reference, at_least| Bar {
+        what,
+        row,
+        contender,
+        reference,
+        at_least,
     };
-    let mut sample = Sample::default();
-    for line in output.lines() {
-        let line = line.trim();
-        if let Some(rps) = line.strip_prefix("Requests/sec:") {
-            sample.rps = rps.trim().parse().unwrap_or(0.0);
-        } else if let Some(p50) = line.strip_prefix("50%") {
-            sample.p50_ms = duration_ms(p50);
-        } else if let Some(p99) = line.strip_prefix("99%") {
-            sample.p99_ms = duration_ms(p99);
-        }
-    }
-    if output.contains("Non-2xx") {
-        eprintln!("warning: wrk saw error answers:\n{output}");
-    }
-    sample
-}
-
-fn median(values: impl Iterator<Item = f64>) -> f64 {
-    let mut values: Vec<f64> = values.collect();
-    values.sort_by(|a, b| a.total_cmp(b));
-    values.get(values.len() / 2).copied().unwrap_or(f64::NAN)
+    vec![
+        bar(
+            "REST: framework over axum by hand",
+            "REST",
+            "framework REST",
+            "axum handler by hand (baseline)",
+            0.95,
+        ),
+        bar(
+            "JSON-RPC: framework over axum + Value by hand",
+            "JSON-RPC",
+            "framework JSON-RPC",
+            "axum + serde_json::Value by hand (baseline)",
+            1.00,
+        ),
+        bar(
+            "JSON-RPC: framework over jsonrpsee",
+            "JSON-RPC",
+            "framework JSON-RPC",
+            "jsonrpsee",
+            1.05,
+        ),
+        bar(
+            "XML-RPC: framework over its own JSON-RPC",
+            "XML-RPC",
+            "framework XML-RPC",
+            "framework JSON-RPC (baseline)",
+            0.85,
+        ),
+        bar(
+            "XML-RPC: framework over Python SimpleXMLRPCServer",
+            "XML-RPC",
+            "framework XML-RPC",
+            "Python SimpleXMLRPCServer",
+            10.0,
+        ),
+        bar(
+            "AMQP: framework over lapin by hand",
+            "AMQP",
+            "framework AMQP",
+            "lapin by hand (baseline)",
+            0.90,
+        ),
+    ]
 }
 
 fn main() {
@@ -321,7 +274,7 @@ fn main() {
         load,
         samples: Vec::new(),
     };
-    let mut rows: Vec<(&str, Vec<Contender>)> = vec![
+    let mut rows: Vec<Row> = vec![
         (
             "REST `GET /country/3/server/active`",
             vec![
@@ -426,7 +379,11 @@ fn main() {
         }
         for round in 1..=options.rounds {
             eprintln!("{title}: round {round}/{}", options.rounds);
-            for c in contenders.iter_mut() {
+            // A B C, then C B A: no contender always runs right after the
+            // same one.
+            let n = contenders.len();
+            for i in 0..n {
+                let c = &mut contenders[if round % 2 == 1 { i } else { n - 1 - i }];
                 c.samples
                     .push(run(&c.load, &options, options.seconds, &dir, &bin));
             }
@@ -439,22 +396,20 @@ fn main() {
             .find(|s| s.name == name)
             .map_or(f64::NAN, Server::peak_memory_mib)
     };
-    println!("| scenario | contender | req/s (median) | p50 ms | p99 ms | peak RSS MiB | ratio |");
-    println!("|---|---|---:|---:|---:|---:|---:|");
-    for (title, contenders) in &rows {
-        let baseline = median(contenders[0].samples.iter().map(|s| s.rps));
-        for c in contenders {
-            let rps = median(c.samples.iter().map(|s| s.rps));
-            println!(
-                "| {title} | {} | {:.0} | {:.3} | {:.3} | {:.1} | {:.2}× |",
-                c.label,
-                rps,
-                median(c.samples.iter().map(|s| s.p50_ms)),
-                median(c.samples.iter().map(|s| s.p99_ms)),
-                memory(c.server),
-                rps / baseline
-            );
-        }
+    report::print_rows(&rows, memory);
+    report::print_bars(&rows, &bars());
+    let framework = memory("datacenter (framework)");
+    let by_hand = memory("axum by hand");
+    if framework.is_finite() && by_hand.is_finite() {
+        println!(
+            "| peak server memory under HTTP load, framework over axum by hand | {:.2}× | | ≤ 2.00× | {} |",
+            framework / by_hand,
+            if framework <= 2.0 * by_hand {
+                "yes"
+            } else {
+                "**no**"
+            }
+        );
     }
     println!("\n| server process | pid | peak RSS MiB |\n|---|---:|---:|");
     for server in &servers {

@@ -1,0 +1,101 @@
+//! Putting load on a contender: wrk for HTTP, the repo's client for AMQP.
+
+use std::path::Path;
+
+use crate::{Options, pinned};
+
+/// One measurement.
+#[derive(Clone, Copy, Default)]
+pub struct Sample {
+    pub rps: f64,
+    pub p50_ms: f64,
+    pub p99_ms: f64,
+}
+
+/// What a row's contender is measured with.
+pub enum Load {
+    /// wrk on a URL, with an optional POST body and content type.
+    Http {
+        url: String,
+        body: Option<(&'static str, String)>,
+    },
+    /// The AMQP load client on a queue.
+    Amqp { queue: String },
+}
+
+pub fn run(load: &Load, options: &Options, seconds: u64, dir: &Path, bin: &Path) -> Sample {
+    match load {
+        Load::Http { url, body } => {
+            let mut command = pinned(0, Path::new("wrk"));
+            command.args([
+                "-t1",
+                &format!("-c{}", options.connections),
+                &format!("-d{seconds}s"),
+                "--latency",
+            ]);
+            if let Some((content_type, body)) = body {
+                let script = dir.join(format!("post-{}.lua", content_type.replace('/', "-")));
+                let lua = format!(
+                    "wrk.method = \"POST\"\nwrk.body = {body:?}\nwrk.headers[\"Content-Type\"] = \"{content_type}\"\n"
+                );
+                std::fs::write(&script, lua).unwrap();
+                command.arg("-s").arg(&script);
+            }
+            let output = command
+                .arg(url)
+                .output()
+                .expect("wrk runs (apt-get install wrk)");
+            parse_wrk(&String::from_utf8_lossy(&output.stdout))
+        }
+        Load::Amqp { queue } => {
+            let output = pinned(0, &bin.join("amqp_load"))
+                .args([&options.amqp_url, queue, "64", &seconds.to_string()])
+                .output()
+                .unwrap();
+            let text = String::from_utf8_lossy(&output.stdout);
+            let fields: Vec<f64> = text
+                .split_whitespace()
+                .filter_map(|f| f.parse().ok())
+                .collect();
+            match fields.as_slice() {
+                [rps, p50, p99, ..] => Sample {
+                    rps: *rps,
+                    p50_ms: *p50,
+                    p99_ms: *p99,
+                },
+                _ => Sample::default(),
+            }
+        }
+    }
+}
+
+fn parse_wrk(output: &str) -> Sample {
+    let duration_ms = |text: &str| {
+        let text = text.trim();
+        let (number, scale) = if let Some(n) = text.strip_suffix("us") {
+            (n, 0.001)
+        } else if let Some(n) = text.strip_suffix("ms") {
+            (n, 1.0)
+        } else if let Some(n) = text.strip_suffix('s') {
+            (n, 1000.0)
+        } else {
+            (text, 1.0)
+        };
+        number.parse::<f64>().unwrap_or(f64::NAN) * scale
+    };
+    let mut sample = Sample::default();
+    for line in output.lines() {
+        let line = line.trim();
+        if let Some(rps) = line.strip_prefix("Requests/sec:") {
+            sample.rps = rps.trim().parse().unwrap_or(0.0);
+        } else if let Some(p50) = line.strip_prefix("50%") {
+            sample.p50_ms = duration_ms(p50);
+        } else if let Some(p99) = line.strip_prefix("99%") {
+            sample.p99_ms = duration_ms(p99);
+        }
+    }
+    if output.contains("Non-2xx") {
+        eprintln!("warning: wrk saw error answers:\n{output}");
+    }
+    sample
+}
