@@ -78,7 +78,7 @@ pub use self::metadata::{
     Components, MethodMeta, ParamMeta, RestMethod, RestRoute, ServiceMeta, TypeMeta,
 };
 pub use self::request::{Params, ParamsDecoder, Request};
-pub use self::response::{BoxSerialize, Response};
+pub use self::response::{BoxSerialize, Response, Value};
 pub use self::service::{BoxError, Dispatcher, RpcService};
 pub use self::trace::{Trace, TraceFuture, TraceLayer};
 

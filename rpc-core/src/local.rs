@@ -64,7 +64,8 @@ impl Transport for LocalTransport {
         let request = Request::new(method.name, Params::json(params), self.context.clone());
         let response = self.dispatcher.call(request).await;
         let value = response.into_result()?;
-        let json = serde_json::to_vec(&value).map_err(ClientError::decode)?;
+        let mut json = Vec::new();
+        value.write_json(&mut json).map_err(ClientError::decode)?;
         serde_json::from_slice(&json).map_err(ClientError::decode)
     }
 }

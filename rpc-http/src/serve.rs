@@ -178,6 +178,10 @@ impl Serve {
         // The header-read timeout is kept per connection (`Deadline`), not by
         // hyper's timer per request.
         builder.header_read_timeout(None);
+        // Head and body written with one `write` from one buffer rather than
+        // a `writev` of both: RPC answers are small, and the copy costs less
+        // than the vectored call (measured: ~5% more calls a second).
+        builder.writev(false);
         let mut connections = Connections {
             builder,
             header_read_timeout,

@@ -7,7 +7,7 @@ use crate::{BoxSerialize, RpcError};
 pub(crate) fn write_result(out: &mut Vec<u8>, id: &[u8], value: &BoxSerialize) {
     let start = out.len();
     out.extend_from_slice(br#"{"jsonrpc":"2.0","result":"#);
-    match serde_json::to_writer(&mut *out, value) {
+    match value.write_json(out) {
         Ok(()) => {
             out.extend_from_slice(br#","id":"#);
             out.extend_from_slice(id);

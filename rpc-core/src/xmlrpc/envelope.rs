@@ -129,6 +129,7 @@ pub(crate) fn write_response(value: &BoxSerialize) -> Vec<u8> {
     let mut out = Vec::with_capacity(1024);
     out.extend_from_slice(RESPONSE_HEAD);
     out.extend_from_slice(b"<params><param>");
+    let value: &(dyn erased_serde::Serialize + Send) = &**value;
     match value.serialize(ValueSerializer::new(&mut out)) {
         Ok(()) => {
             out.extend_from_slice(b"</param></params></methodResponse>\n");

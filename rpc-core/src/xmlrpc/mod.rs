@@ -280,7 +280,10 @@ struct MulticallAnswer(Result<BoxSerialize, RpcError>);
 impl Serialize for MulticallAnswer {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match &self.0 {
-            Ok(value) => [value].serialize(serializer),
+            Ok(value) => {
+                let value: &(dyn erased_serde::Serialize + Send) = &**value;
+                [value].serialize(serializer)
+            }
             Err(err) => {
                 use serde::ser::SerializeStruct;
                 let mut fault = serializer.serialize_struct("Fault", 2)?;

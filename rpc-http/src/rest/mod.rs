@@ -148,7 +148,7 @@ async fn serve(route: &Route, request: Request) -> Response {
             // Room for a typical answer: growing by doubling from small costs
             // copies.
             let mut json = Vec::with_capacity(512);
-            match serde_json::to_writer(&mut json, &value) {
+            match value.write_json(&mut json) {
                 Ok(()) => {
                     let mut response = (status, json).into_response();
                     response.headers_mut().insert(
