@@ -4,14 +4,16 @@ use http::Extensions;
 use serde::Serialize;
 
 use crate::RpcError;
+use crate::xmlrpc::EncodeError;
+use crate::xmlrpc::ValueSerializer;
 
 /// A value that any serde serializer can encode, behind a pointer.
 pub type BoxSerialize = Box<dyn Value>;
 
 /// A method's result, typed until a front end encodes it: any serde
-/// serializer can encode it (through `erased_serde`), and JSON, which most
-/// calls are answered in, straight through `serde_json`, without a virtual
-/// call for every field. Every `Serialize + Send` type is one.
+/// serializer can encode it (through `erased_serde`), and the front ends'
+/// own formats, JSON and XML-RPC, straight through their writers, without a
+/// virtual call for every field. Every `Serialize + Send` type is one.
 ///
 /// ```
 /// use rpc_core::Value;
@@ -27,11 +29,18 @@ pub type BoxSerialize = Box<dyn Value>;
 pub trait Value: erased_serde::Serialize + Send {
     /// Appends the value to `out` as JSON.
     fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()>;
+
+    /// Appends the value to `out` as an XML-RPC `<value>`.
+    fn write_xmlrpc(&self, out: &mut Vec<u8>) -> Result<(), EncodeError>;
 }
 
 impl<T: Serialize + Send> Value for T {
     fn write_json(&self, out: &mut Vec<u8>) -> serde_json::Result<()> {
         serde_json::to_writer(out, self)
+    }
+
+    fn write_xmlrpc(&self, out: &mut Vec<u8>) -> Result<(), EncodeError> {
+        self.serialize(ValueSerializer::new(out))
     }
 }
 

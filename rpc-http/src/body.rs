@@ -1,4 +1,4 @@
-//! Reading request bodies: a bounded size and an expected content type.
+//! Request bodies (a bounded size, an expected content type) and answers'.
 
 use std::time::Duration;
 
@@ -8,7 +8,7 @@ use std::task::Poll;
 
 use axum::body::Body;
 use bytes::{Bytes, BytesMut};
-use http::{HeaderMap, StatusCode, header};
+use http::{HeaderMap, HeaderValue, StatusCode, header};
 use http_body_util::BodyExt;
 
 use crate::Problem;
@@ -111,6 +111,21 @@ async fn collect(mut body: Body, max: usize) -> Result<Bytes, ReadError> {
         }
     }
     Ok(first.unwrap_or_else(|| joined.freeze()))
+}
+
+/// An answer of `body`, of type `content_type`, built directly (not
+/// through `IntoResponse`, which would set a type only to replace it).
+pub(crate) fn answer(
+    status: StatusCode,
+    body: Vec<u8>,
+    content_type: &'static str,
+) -> axum::response::Response {
+    let mut response = axum::response::Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    response
 }
 
 /// Refuses with 415 a body whose declared media type `accepts` refuses. A

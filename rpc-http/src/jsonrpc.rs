@@ -31,14 +31,7 @@ pub(crate) async fn serve(State(state): State<Arc<JsonRpcState>>, request: Reque
     };
     let context = crate::context::from_parts(Protocol::JsonRpc, parts);
     match state.jsonrpc.handle(bytes, context).await {
-        Some(answer) => {
-            let mut response = answer.into_response();
-            response.headers_mut().insert(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
-            );
-            response
-        }
+        Some(answer) => body::answer(StatusCode::OK, answer, "application/json"),
         None => StatusCode::NO_CONTENT.into_response(),
     }
 }

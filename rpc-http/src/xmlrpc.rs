@@ -28,12 +28,7 @@ pub(crate) async fn serve(State(state): State<Arc<XmlRpcState>>, request: Reques
     };
     let context = crate::context::from_parts(Protocol::XmlRpc, parts);
     let answer = state.xmlrpc.handle(bytes, context).await;
-    let mut response = answer.into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("text/xml; charset=utf-8"),
-    );
-    response
+    body::answer(StatusCode::OK, answer, "text/xml; charset=utf-8")
 }
 
 /// Any method but `POST`: 405 with `Allow: POST`, as a problem document.

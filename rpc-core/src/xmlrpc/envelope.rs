@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::de::{DeError, ParamsDeserializer, ValueDeserializer};
 use super::reader::{Tag, Token, Tokens, XmlError, unexpected};
-use super::ser::{ParamsSerializer, ValueSerializer, escape_into, is_xml_char};
+use super::ser::{ParamsSerializer, escape_into, is_xml_char};
 use crate::{BoxSerialize, ClientError, ParamsDecoder, RpcError};
 
 const RESPONSE_HEAD: &[u8] = b"<?xml version=\"1.0\"?>\n<methodResponse>";
@@ -129,8 +129,7 @@ pub(crate) fn write_response(value: &BoxSerialize) -> Vec<u8> {
     let mut out = Vec::with_capacity(1024);
     out.extend_from_slice(RESPONSE_HEAD);
     out.extend_from_slice(b"<params><param>");
-    let value: &(dyn erased_serde::Serialize + Send) = &**value;
-    match value.serialize(ValueSerializer::new(&mut out)) {
+    match value.write_xmlrpc(&mut out) {
         Ok(()) => {
             out.extend_from_slice(b"</param></params></methodResponse>\n");
             out

@@ -34,6 +34,8 @@ pub use self::envelope::{decode_response, encode_call};
 use self::introspection::{LIST_METHODS, METHOD_HELP, METHOD_SIGNATURE, MULTICALL};
 pub use self::reader::DEFAULT_MAX_DEPTH;
 use self::reader::{Tag, Tokens};
+pub use self::ser::EncodeError;
+pub(crate) use self::ser::ValueSerializer;
 pub use self::value::{Base64, DateTime, InvalidDateTime};
 use crate::{BoxSerialize, Context, Dispatcher, Params, Request, RpcError};
 

@@ -149,14 +149,7 @@ async fn serve(route: &Route, request: Request) -> Response {
             // copies.
             let mut json = Vec::with_capacity(512);
             match value.write_json(&mut json) {
-                Ok(()) => {
-                    let mut response = (status, json).into_response();
-                    response.headers_mut().insert(
-                        header::CONTENT_TYPE,
-                        HeaderValue::from_static("application/json"),
-                    );
-                    response
-                }
+                Ok(()) => body::answer(status, json, "application/json"),
                 Err(err) => {
                     tracing::error!(error = %err, method = route.method.name, "cannot serialize a result as JSON");
                     Problem::new(

@@ -2,23 +2,23 @@
 
 use serde::ser::{self, Serialize};
 
-use super::SerError;
+use super::EncodeError;
 
-type Result<T> = std::result::Result<T, SerError>;
+type Result<T> = std::result::Result<T, EncodeError>;
 
 /// A struct member's name: a string, or a number or char written as one.
 pub(super) struct KeySerializer;
 
 impl ser::Serializer for KeySerializer {
     type Ok = String;
-    type Error = SerError;
-    type SerializeSeq = ser::Impossible<String, SerError>;
-    type SerializeTuple = ser::Impossible<String, SerError>;
-    type SerializeTupleStruct = ser::Impossible<String, SerError>;
-    type SerializeTupleVariant = ser::Impossible<String, SerError>;
-    type SerializeMap = ser::Impossible<String, SerError>;
-    type SerializeStruct = ser::Impossible<String, SerError>;
-    type SerializeStructVariant = ser::Impossible<String, SerError>;
+    type Error = EncodeError;
+    type SerializeSeq = ser::Impossible<String, EncodeError>;
+    type SerializeTuple = ser::Impossible<String, EncodeError>;
+    type SerializeTupleStruct = ser::Impossible<String, EncodeError>;
+    type SerializeTupleVariant = ser::Impossible<String, EncodeError>;
+    type SerializeMap = ser::Impossible<String, EncodeError>;
+    type SerializeStruct = ser::Impossible<String, EncodeError>;
+    type SerializeStructVariant = ser::Impossible<String, EncodeError>;
 
     fn serialize_str(self, v: &str) -> Result<String> {
         Ok(v.to_owned())
@@ -137,6 +137,6 @@ impl ser::Serializer for KeySerializer {
     }
 }
 
-fn not_a_key() -> SerError {
-    SerError("an XML-RPC struct member's name must be a string".into())
+fn not_a_key() -> EncodeError {
+    EncodeError("an XML-RPC struct member's name must be a string".into())
 }

@@ -12,25 +12,36 @@ use self::key::KeySerializer;
 pub(crate) use self::params::ParamsSerializer;
 use super::value::{BASE64, DATETIME, encode_base64};
 
-/// Why a value cannot be written as XML-RPC.
+/// Why a value cannot be written as XML-RPC: XML-RPC has no place for it (an
+/// integer beyond 64 bits, an infinite double, a character XML cannot carry…).
+///
+/// ```
+/// use rpc_core::Value;
+///
+/// let mut out = Vec::new();
+/// let err = f64::INFINITY.write_xmlrpc(&mut out).unwrap_err();
+/// assert_eq!(err.to_string(), "inf cannot be written as an XML-RPC double");
+/// 2.5.write_xmlrpc(&mut out).unwrap();
+/// assert_eq!(out, b"<value><double>2.5</double></value>");
+/// ```
 #[derive(Debug)]
-pub(crate) struct SerError(pub String);
+pub struct EncodeError(pub(crate) String);
 
-impl fmt::Display for SerError {
+impl fmt::Display for EncodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
 }
 
-impl std::error::Error for SerError {}
+impl std::error::Error for EncodeError {}
 
-impl ser::Error for SerError {
+impl ser::Error for EncodeError {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         Self(msg.to_string())
     }
 }
 
-type Result<T = ()> = std::result::Result<T, SerError>;
+type Result<T = ()> = std::result::Result<T, EncodeError>;
 
 /// Appends `text` escaped for XML character data. `\r` is written as a
 /// reference so that end-of-line normalization keeps it; characters XML 1.0
@@ -97,8 +108,8 @@ pub(crate) static SPECIAL: [bool; 256] = {
     table
 };
 
-fn forbidden(code_point: u32) -> SerError {
-    SerError(format!(
+fn forbidden(code_point: u32) -> EncodeError {
+    EncodeError(format!(
         "the character U+{code_point:04X} cannot be carried by XML"
     ))
 }
@@ -136,7 +147,7 @@ impl<'w> ValueSerializer<'w> {
         } else if i64::try_from(value).is_ok() {
             b"i8"
         } else {
-            return Err(SerError(format!(
+            return Err(EncodeError(format!(
                 "{value} is out of the range of XML-RPC integers (i8)"
             )));
         };
@@ -187,7 +198,7 @@ impl<'w> ValueSerializer<'w> {
 
 impl<'w> ser::Serializer for ValueSerializer<'w> {
     type Ok = ();
-    type Error = SerError;
+    type Error = EncodeError;
     type SerializeSeq = Compound<'w>;
     type SerializeTuple = Compound<'w>;
     type SerializeTupleStruct = Compound<'w>;
@@ -234,7 +245,7 @@ impl<'w> ser::Serializer for ValueSerializer<'w> {
     }
     fn serialize_f64(self, v: f64) -> Result {
         if !v.is_finite() {
-            return Err(SerError(format!(
+            return Err(EncodeError(format!(
                 "{v} cannot be written as an XML-RPC double"
             )));
         }
@@ -395,7 +406,7 @@ macro_rules! sequence {
     ($($trait:ident :: $method:ident),*) => {$(
         impl ser::$trait for Compound<'_> {
             type Ok = ();
-            type Error = SerError;
+            type Error = EncodeError;
             fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
                 self.element(value)
             }
@@ -415,7 +426,7 @@ sequence!(
 
 impl ser::SerializeMap for Compound<'_> {
     type Ok = ();
-    type Error = SerError;
+    type Error = EncodeError;
     fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result {
         let name = key.serialize(KeySerializer)?;
         self.out.extend_from_slice(b"<member><name>");
@@ -437,7 +448,7 @@ macro_rules! members {
     ($($trait:ident),*) => {$(
         impl ser::$trait for Compound<'_> {
             type Ok = ();
-            type Error = SerError;
+            type Error = EncodeError;
             fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
                 ValueSerializer::member(self.out, key, value)
             }

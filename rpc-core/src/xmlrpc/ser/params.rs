@@ -3,9 +3,9 @@
 
 use serde::ser::{self, Serialize};
 
-use super::{SerError, ValueSerializer};
+use super::{EncodeError, ValueSerializer};
 
-type Result<T = ()> = std::result::Result<T, SerError>;
+type Result<T = ()> = std::result::Result<T, EncodeError>;
 
 /// Writes `<param>`s, one per field or element; `None` is sent as `<nil/>`.
 pub(crate) struct ParamsSerializer<'w> {
@@ -51,14 +51,14 @@ macro_rules! one_param {
 
 impl<'w> ser::Serializer for ParamsSerializer<'w> {
     type Ok = ();
-    type Error = SerError;
+    type Error = EncodeError;
     type SerializeSeq = ParamsCompound<'w>;
     type SerializeTuple = ParamsCompound<'w>;
     type SerializeTupleStruct = ParamsCompound<'w>;
-    type SerializeTupleVariant = ser::Impossible<(), SerError>;
-    type SerializeMap = ser::Impossible<(), SerError>;
+    type SerializeTupleVariant = ser::Impossible<(), EncodeError>;
+    type SerializeMap = ser::Impossible<(), EncodeError>;
     type SerializeStruct = ParamsCompound<'w>;
-    type SerializeStructVariant = ser::Impossible<(), SerError>;
+    type SerializeStructVariant = ser::Impossible<(), EncodeError>;
 
     one_param!(
         serialize_bool(bool),
@@ -154,15 +154,15 @@ impl<T: Serialize + ?Sized> Serialize for Newtype<'_, T> {
     }
 }
 
-fn not_params() -> SerError {
-    SerError("XML-RPC params are positional: pass a struct, a tuple or a sequence".into())
+fn not_params() -> EncodeError {
+    EncodeError("XML-RPC params are positional: pass a struct, a tuple or a sequence".into())
 }
 
 macro_rules! fields {
     ($($trait:ident :: $method:ident),*) => {$(
         impl ser::$trait for ParamsCompound<'_> {
             type Ok = ();
-            type Error = SerError;
+            type Error = EncodeError;
             fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
                 self.param(value)
             }
@@ -181,7 +181,7 @@ fields!(
 
 impl ser::SerializeStruct for ParamsCompound<'_> {
     type Ok = ();
-    type Error = SerError;
+    type Error = EncodeError;
     fn serialize_field<T: Serialize + ?Sized>(&mut self, _key: &'static str, value: &T) -> Result {
         self.param(value)
     }
