@@ -1,10 +1,10 @@
-//! Request bodies (a bounded size, an expected content type) and answers'.
-
-use std::time::Duration;
+//! Request bodies (a bounded size, an expected content type) and answer
+//! bodies.
 
 use std::future::{Future, poll_fn};
 use std::pin::pin;
 use std::task::Poll;
+use std::time::Duration;
 
 use axum::body::Body;
 use bytes::{Bytes, BytesMut};
