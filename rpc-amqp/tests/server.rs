@@ -4,9 +4,11 @@ mod common;
 
 use std::time::Duration;
 
-use common::{WorkClient, WorkServer, Worker, publish_raw, queue, url, wait_for_consumers};
+use common::{
+    WorkClient, WorkServer, Worker, consume_no_ack, publish_raw, queue, url, wait_for_consumers,
+};
 use futures_util::StreamExt;
-use rpc_amqp::lapin::options::{BasicConsumeOptions, QueueDeclareOptions};
+use rpc_amqp::lapin::options::QueueDeclareOptions;
 use rpc_amqp::lapin::types::{AMQPValue, FieldTable};
 use rpc_amqp::lapin::{BasicProperties, Connection, ConnectionProperties};
 use rpc_amqp::{AmqpServer, AmqpTransport};
@@ -146,18 +148,7 @@ async fn notifications_run_and_undecodable_ones_are_dead_lettered() {
     )
     .await;
 
-    let mut dead = channel
-        .basic_consume(
-            dead_letters.as_str().into(),
-            "".into(),
-            BasicConsumeOptions {
-                no_ack: true,
-                ..Default::default()
-            },
-            FieldTable::default(),
-        )
-        .await
-        .unwrap();
+    let mut dead = consume_no_ack(&channel, dead_letters.as_str()).await;
     let mut bodies = Vec::new();
     for _ in 0..2 {
         let delivery = tokio::time::timeout(Duration::from_secs(10), dead.next())

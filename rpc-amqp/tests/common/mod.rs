@@ -115,18 +115,7 @@ impl Peer {
             .queue_declare("".into(), exclusive, FieldTable::default())
             .await
             .unwrap();
-        let consumer = channel
-            .basic_consume(
-                replies.name().clone(),
-                "".into(),
-                BasicConsumeOptions {
-                    no_ack: true,
-                    ..Default::default()
-                },
-                FieldTable::default(),
-            )
-            .await
-            .unwrap();
+        let consumer = consume_no_ack(&channel, replies.name().as_str()).await;
         Self {
             channel,
             replies: replies.name().clone(),
@@ -171,6 +160,22 @@ impl Peer {
             .unwrap()
             .unwrap()
     }
+}
+
+/// Consumes `queue` without acknowledgements (each delivery is taken as read).
+pub async fn consume_no_ack(channel: &Channel, queue: &str) -> Consumer {
+    channel
+        .basic_consume(
+            queue.into(),
+            "".into(),
+            BasicConsumeOptions {
+                no_ack: true,
+                ..Default::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap()
 }
 
 /// Publishes one raw message; with `reply`, as a call (correlation id
