@@ -66,4 +66,7 @@ pub use self::openapi::openapi;
 pub use self::problem::{PROBLEM_JSON, Problem};
 pub use self::rest::not_found;
 pub use self::router::{DOCS_PATH, JSONRPC_PATH, OPENAPI_PATH, RpcRouter, XMLRPC_PATH, router};
-pub use self::serve::{DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Serve, serve};
+pub use self::serve::{
+    DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_LINGERING_MAX_BYTES, DEFAULT_LINGERING_TIME,
+    DEFAULT_LINGERING_TIMEOUT, DEFAULT_MAX_CONNECTIONS, Serve, serve,
+};

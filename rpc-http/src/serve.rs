@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::{Body, HttpBody};
 use axum::extract::ConnectInfo;
 use futures_util::{FutureExt, TryFutureExt};
 use hyper::body::Incoming;
@@ -20,9 +21,14 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
-use self::header_deadline::{Answer, Deadline, Watch};
+use self::header_deadline::{Answer, Guarded, Watch};
+use self::linger::{Bounds, RequestBody, Unread};
+pub use self::linger::{
+    DEFAULT_LINGERING_MAX_BYTES, DEFAULT_LINGERING_TIME, DEFAULT_LINGERING_TIMEOUT,
+};
 
 mod header_deadline;
+mod linger;
 
 /// The default bound on the time a client may take to send a request's
 /// headers, and to start the next request on a kept-alive connection: 30
@@ -44,6 +50,17 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 ///   hold a connection forever (`axum::serve` installs no timer, so hyper's
 ///   own bound never fires); the time to send a body is bounded by
 ///   [`RpcRouter::body_read_timeout`](crate::RpcRouter::body_read_timeout);
+/// - **closes after an early answer without a reset** (a lingering close,
+///   as nginx's): when it answers before it has read a request's body (413
+///   over the size limit, 415, a 401 from a layer, 408), it stops writing
+///   and reads and discards what the client still sends, so that a client
+///   that writes its whole request before it reads (Python's `http.client`,
+///   `xmlrpc.client`, `requests`) reads the answer rather than a broken
+///   pipe; bounded by [`lingering_time`](Serve::lingering_time) (default
+///   [`DEFAULT_LINGERING_TIME`]), [`lingering_timeout`](Serve::lingering_timeout)
+///   (default [`DEFAULT_LINGERING_TIMEOUT`]) and
+///   [`lingering_max_bytes`](Serve::lingering_max_bytes) (default
+///   [`DEFAULT_LINGERING_MAX_BYTES`]);
 /// - **shuts down gracefully** when the future given to
 ///   [`with_graceful_shutdown`](Serve::with_graceful_shutdown) resolves: it
 ///   stops accepting, answers the calls whose headers it has read (a kept-alive
@@ -80,6 +97,7 @@ pub fn serve(listener: TcpListener, router: Router) -> Serve {
         router,
         header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
         max_connections: DEFAULT_MAX_CONNECTIONS,
+        lingering: Bounds::default(),
         connect_info: false,
         shutdown: None,
     }
@@ -92,6 +110,7 @@ pub struct Serve {
     router: Router,
     header_read_timeout: Duration,
     max_connections: usize,
+    lingering: Bounds,
     connect_info: bool,
     shutdown: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
 }
@@ -102,6 +121,7 @@ impl std::fmt::Debug for Serve {
             .field("listener", &self.listener)
             .field("header_read_timeout", &self.header_read_timeout)
             .field("max_connections", &self.max_connections)
+            .field("lingering", &self.lingering)
             .field("connect_info", &self.connect_info)
             .field("graceful_shutdown", &self.shutdown.is_some())
             .finish_non_exhaustive()
@@ -121,6 +141,46 @@ impl Serve {
     /// accepting until one closes.
     pub fn max_connections(mut self, max: usize) -> Self {
         self.max_connections = max.max(1);
+        self
+    }
+
+    /// Bounds the whole time a connection lingers after an early answer
+    /// (default [`DEFAULT_LINGERING_TIME`]); past it, the connection is
+    /// closed even if the client is still sending. `Duration::ZERO` turns
+    /// lingering off: the connection closes at once, and a client still
+    /// writing its request may see a reset instead of the answer.
+    ///
+    /// ```no_run
+    /// use std::time::Duration;
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let app = axum::Router::new();
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+    /// rpc_http::serve(listener, app)
+    ///     .lingering_time(Duration::from_secs(10))
+    ///     .lingering_timeout(Duration::from_secs(2))
+    ///     .lingering_max_bytes(16 << 20)
+    ///     .await
+    /// # }
+    /// ```
+    pub fn lingering_time(mut self, time: Duration) -> Self {
+        self.lingering.time = time;
+        self
+    }
+
+    /// Bounds the silence of a lingering client (default
+    /// [`DEFAULT_LINGERING_TIMEOUT`]): a client that sends nothing for that
+    /// long is done, and the connection is closed.
+    pub fn lingering_timeout(mut self, timeout: Duration) -> Self {
+        self.lingering.timeout = timeout;
+        self
+    }
+
+    /// Bounds the bytes a lingering connection reads and discards (default
+    /// [`DEFAULT_LINGERING_MAX_BYTES`]); past it, the connection is closed.
+    pub fn lingering_max_bytes(mut self, bytes: u64) -> Self {
+        self.lingering.max_bytes = bytes;
         self
     }
 
@@ -170,12 +230,13 @@ impl Serve {
             router,
             header_read_timeout,
             max_connections,
+            lingering,
             connect_info,
             shutdown,
         } = self;
         let places = Arc::new(Semaphore::new(max_connections));
         let mut builder = http1::Builder::new();
-        // The header-read timeout is kept per connection (`Deadline`), not by
+        // The header-read timeout is kept per connection (`Guarded`), not by
         // hyper's timer per request.
         builder.header_read_timeout(None);
         // Head and body written with one `write` from one buffer rather than
@@ -185,6 +246,7 @@ impl Serve {
         let mut connections = Connections {
             builder,
             header_read_timeout,
+            lingering,
             connect_info,
             router,
         };
@@ -243,6 +305,7 @@ impl IntoFuture for Serve {
 struct Connections {
     builder: http1::Builder,
     header_read_timeout: Duration,
+    lingering: Bounds,
     connect_info: bool,
     router: Router,
 }
@@ -254,7 +317,7 @@ impl Connections {
         stream: TcpStream,
         peer: SocketAddr,
     ) -> http1::Connection<
-        Deadline<TokioIo<TcpStream>>,
+        Guarded<TokioIo<TcpStream>>,
         impl hyper::service::Service<
             http::Request<Incoming>,
             Response = http::Response<Answer>,
@@ -266,11 +329,26 @@ impl Connections {
         // Small answers go out at once rather than after Nagle's delay.
         let _ = stream.set_nodelay(true);
         let watch = Watch::new(self.header_read_timeout);
-        let io = Deadline::new(TokioIo::new(stream), Arc::clone(&watch));
+        let unread = Arc::new(Unread::default());
+        let io = Guarded::new(
+            TokioIo::new(stream),
+            Arc::clone(&watch),
+            Arc::clone(&unread),
+            self.lingering,
+        );
         let peer = self.connect_info.then_some(ConnectInfo(peer));
         let router = self.router.clone();
-        let service = hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
+        let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
             watch.call_started();
+            unread.clear();
+            // A body that may be left unread tells the connection so, which
+            // then lingers as it closes.
+            let mut request = if request.body().is_end_stream() {
+                request.map(Body::new)
+            } else {
+                let unread = Arc::clone(&unread);
+                request.map(|body| Body::new(RequestBody::new(body, unread)))
+            };
             if let Some(peer) = peer {
                 request.extensions_mut().insert(peer);
             }

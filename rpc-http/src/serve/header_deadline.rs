@@ -13,6 +13,9 @@
 //! arriving, the method running, the answer streaming) no deadline applies:
 //! the body has its own ([`RpcRouter::body_read_timeout`]).
 //!
+//! The transport wrapper here, [`Guarded`], also runs the connection's
+//! lingering close ([`super::linger`]) when hyper shuts it down.
+//!
 //! [`RpcRouter::body_read_timeout`]: crate::RpcRouter::body_read_timeout
 
 use std::io;
@@ -25,6 +28,8 @@ use std::time::Duration;
 use axum::body::{Body, Bytes, HttpBody};
 use hyper::rt::{Read, ReadBufCursor, Write};
 use tokio::time::{Instant, Sleep};
+
+use super::linger::{Bounds, Linger, Unread};
 
 /// What a connection's deadline stands at while a call is in progress.
 const IN_CALL: u64 = u64::MAX;
@@ -76,11 +81,16 @@ fn nanos(duration: Duration) -> u64 {
 }
 
 /// A connection's transport, which fails with [`io::ErrorKind::TimedOut`]
-/// when a client waits past the deadline to send its headers.
+/// when a client waits past the deadline to send its headers, and lingers
+/// when it is shut down after a request body was left unread.
 #[derive(Debug)]
-pub(super) struct Deadline<I> {
+pub(super) struct Guarded<I> {
     io: I,
     watch: Arc<Watch>,
+    unread: Arc<Unread>,
+    /// The lingering close under way, if any.
+    linger: Option<Linger>,
+    bounds: Bounds,
     /// Fires at the deadline as it stood when the timer was last set, which
     /// is never later than the current one.
     timer: Pin<Box<Sleep>>,
@@ -88,12 +98,15 @@ pub(super) struct Deadline<I> {
     armed: bool,
 }
 
-impl<I> Deadline<I> {
-    pub(super) fn new(io: I, watch: Arc<Watch>) -> Self {
+impl<I> Guarded<I> {
+    pub(super) fn new(io: I, watch: Arc<Watch>, unread: Arc<Unread>, bounds: Bounds) -> Self {
         let first = watch.deadline().unwrap_or_else(Instant::now);
         Self {
             io,
             watch,
+            unread,
+            linger: None,
+            bounds,
             timer: Box::pin(tokio::time::sleep_until(first)),
             armed: false,
         }
@@ -141,7 +154,7 @@ impl<I> Deadline<I> {
     }
 }
 
-impl<I: Read + Unpin> Read for Deadline<I> {
+impl<I: Read + Unpin> Read for Guarded<I> {
     fn poll_read(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -155,7 +168,7 @@ impl<I: Read + Unpin> Read for Deadline<I> {
     }
 }
 
-impl<I: Write + Unpin> Write for Deadline<I> {
+impl<I: Read + Write + Unpin> Write for Guarded<I> {
     fn poll_write(
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
@@ -171,7 +184,17 @@ impl<I: Write + Unpin> Write for Deadline<I> {
     }
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.get_mut().io).poll_shutdown(cx)
+        let this = self.get_mut();
+        if this.linger.is_none() && this.unread.is_set() && !this.bounds.time.is_zero() {
+            this.linger = Some(Linger::ClosingWrite);
+        }
+        match &mut this.linger {
+            Some(linger) => {
+                ready!(linger.poll(cx, &mut this.io, &mut this.timer, this.bounds));
+                Poll::Ready(Ok(()))
+            }
+            None => Pin::new(&mut this.io).poll_shutdown(cx),
+        }
     }
 
     fn is_write_vectored(&self) -> bool {
