@@ -57,6 +57,7 @@
 mod client;
 mod context;
 mod error;
+pub mod json;
 pub mod jsonrpc;
 mod local;
 mod metadata;

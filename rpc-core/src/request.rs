@@ -135,6 +135,8 @@ impl Params {
 
     /// Decodes the parameters as `T`; an error is
     /// [`invalid params`](RpcError::invalid_params) and says what did not fit.
+    /// JSON is read as its schema says ([`json`](crate::json)): an integral
+    /// float is an integer, a struct inside the params is an object.
     ///
     /// ```
     /// use rpc_core::Params;
@@ -149,8 +151,8 @@ impl Params {
     /// ```
     pub fn decode<T: DeserializeOwned>(self) -> Result<T, RpcError> {
         match self.0 {
-            Source::None => serde_json::from_slice(b"{}").map_err(invalid_params),
-            Source::Json(bytes) => serde_json::from_slice(&bytes).map_err(invalid_params),
+            Source::None => crate::json::from_params(b"{}").map_err(invalid_params),
+            Source::Json(bytes) => crate::json::from_params(&bytes).map_err(invalid_params),
             Source::Custom(decoder) => {
                 let mut out = None;
                 decoder.decode(&mut |de| {

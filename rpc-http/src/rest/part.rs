@@ -4,6 +4,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use rpc_core::json::Strict;
 use serde::de::{self, Deserializer, Visitor};
 use serde_json::value::RawValue;
 
@@ -28,7 +29,8 @@ impl de::Error for PartError {
 pub(crate) enum Part<'a> {
     /// A path segment or query value, percent-decoded.
     Text(Cow<'a, str>),
-    /// A JSON value of the body.
+    /// A JSON value of the body, read as its schema says
+    /// ([`rpc_core::json`]).
     Json(&'a RawValue),
 }
 
@@ -44,7 +46,7 @@ macro_rules! parse_text {
                     Ok(value) => visitor.$visit(value),
                     Err(err) => Err(PartError(format!("`{text}` is not a valid {}: {err}", stringify!($ty)))),
                 },
-                Part::Json(raw) => json(raw.$method(visitor)),
+                Part::Json(raw) => json(Strict::new(raw).$method(visitor)),
             }
         }
     )*};
@@ -55,7 +57,7 @@ macro_rules! delegate {
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PartError> {
             match self {
                 Part::Text(text) => visit_text(text, visitor),
-                Part::Json(raw) => json(raw.$method(visitor)),
+                Part::Json(raw) => json(Strict::new(raw).$method(visitor)),
             }
         }
     )*};
@@ -98,7 +100,7 @@ impl<'de> Deserializer<'de> for Part<'de> {
                     "`{text}` is not a boolean: use true or false"
                 ))),
             },
-            Part::Json(raw) => json(raw.deserialize_bool(visitor)),
+            Part::Json(raw) => json(Strict::new(raw).deserialize_bool(visitor)),
         }
     }
 
@@ -107,14 +109,14 @@ impl<'de> Deserializer<'de> for Part<'de> {
             // `?country=` leaves the option out.
             Part::Text(text) if text.is_empty() => visitor.visit_none(),
             Part::Text(_) => visitor.visit_some(self),
-            Part::Json(raw) => json(raw.deserialize_option(visitor)),
+            Part::Json(raw) => json(Strict::new(raw).deserialize_option(visitor)),
         }
     }
 
     fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PartError> {
         match self {
             Part::Text(_) => visitor.visit_unit(),
-            Part::Json(raw) => json(raw.deserialize_unit(visitor)),
+            Part::Json(raw) => json(Strict::new(raw).deserialize_unit(visitor)),
         }
     }
 
@@ -125,7 +127,7 @@ impl<'de> Deserializer<'de> for Part<'de> {
     ) -> Result<V::Value, PartError> {
         match self {
             Part::Text(_) => visitor.visit_unit(),
-            Part::Json(raw) => json(raw.deserialize_unit_struct(name, visitor)),
+            Part::Json(raw) => json(Strict::new(raw).deserialize_unit_struct(name, visitor)),
         }
     }
 
@@ -136,7 +138,7 @@ impl<'de> Deserializer<'de> for Part<'de> {
     ) -> Result<V::Value, PartError> {
         match self {
             Part::Text(_) => visitor.visit_newtype_struct(self),
-            Part::Json(raw) => json(raw.deserialize_newtype_struct(name, visitor)),
+            Part::Json(raw) => json(Strict::new(raw).deserialize_newtype_struct(name, visitor)),
         }
     }
 
@@ -150,7 +152,7 @@ impl<'de> Deserializer<'de> for Part<'de> {
             Part::Text(text) => {
                 visitor.visit_enum(de::IntoDeserializer::<PartError>::into_deserializer(text))
             }
-            Part::Json(raw) => json(raw.deserialize_enum(name, variants, visitor)),
+            Part::Json(raw) => json(Strict::new(raw).deserialize_enum(name, variants, visitor)),
         }
     }
 
@@ -159,7 +161,7 @@ impl<'de> Deserializer<'de> for Part<'de> {
             Part::Text(text) => Err(PartError(format!(
                 "`{text}`: a list cannot come from a path or query string"
             ))),
-            Part::Json(raw) => json(raw.deserialize_seq(visitor)),
+            Part::Json(raw) => json(Strict::new(raw).deserialize_seq(visitor)),
         }
     }
 
@@ -170,7 +172,7 @@ impl<'de> Deserializer<'de> for Part<'de> {
     ) -> Result<V::Value, PartError> {
         match self {
             Part::Text(_) => self.deserialize_seq(visitor),
-            Part::Json(raw) => json(raw.deserialize_tuple(len, visitor)),
+            Part::Json(raw) => json(Strict::new(raw).deserialize_tuple(len, visitor)),
         }
     }
 
@@ -182,7 +184,7 @@ impl<'de> Deserializer<'de> for Part<'de> {
     ) -> Result<V::Value, PartError> {
         match self {
             Part::Text(_) => self.deserialize_seq(visitor),
-            Part::Json(raw) => json(raw.deserialize_tuple_struct(name, len, visitor)),
+            Part::Json(raw) => json(Strict::new(raw).deserialize_tuple_struct(name, len, visitor)),
         }
     }
 
@@ -191,7 +193,7 @@ impl<'de> Deserializer<'de> for Part<'de> {
             Part::Text(text) => Err(PartError(format!(
                 "`{text}`: an object cannot come from a path or query string"
             ))),
-            Part::Json(raw) => json(raw.deserialize_map(visitor)),
+            Part::Json(raw) => json(Strict::new(raw).deserialize_map(visitor)),
         }
     }
 
@@ -203,7 +205,7 @@ impl<'de> Deserializer<'de> for Part<'de> {
     ) -> Result<V::Value, PartError> {
         match self {
             Part::Text(_) => self.deserialize_map(visitor),
-            Part::Json(raw) => json(raw.deserialize_struct(name, fields, visitor)),
+            Part::Json(raw) => json(Strict::new(raw).deserialize_struct(name, fields, visitor)),
         }
     }
 }
