@@ -56,6 +56,7 @@
 
 mod client;
 mod context;
+mod documented_error;
 mod error;
 pub mod json;
 pub mod jsonrpc;
@@ -63,6 +64,7 @@ mod local;
 mod metadata;
 mod request;
 mod response;
+pub mod schema;
 mod service;
 mod trace;
 pub mod xmlrpc;
@@ -73,6 +75,7 @@ pub mod __private;
 
 pub use self::client::{ClientError, Transport};
 pub use self::context::{Context, MAX_REQUEST_ID_CHARS, Protocol};
+pub use self::documented_error::{DocumentedErrors, ErrorMeta};
 pub use self::error::{ErrorKind, RpcError};
 pub use self::local::LocalTransport;
 pub use self::metadata::{

@@ -5,6 +5,9 @@
 
 use utoipa::openapi::{RefOr, schema::Schema};
 
+use crate::ErrorMeta;
+use crate::schema::{self, SchemaRef};
+
 /// The schemas that a type's schema refers to, as `(name, schema)` pairs.
 pub type Components = Vec<(String, RefOr<Schema>)>;
 
@@ -58,6 +61,11 @@ pub struct MethodMeta {
     pub result: TypeMeta,
     /// The REST route, when the method has `#[rest(...)]`.
     pub rest: Option<RestRoute>,
+    /// The errors its error type documents ([`DocumentedErrors`]); empty
+    /// when it documents none.
+    ///
+    /// [`DocumentedErrors`]: crate::DocumentedErrors
+    pub errors: fn() -> &'static [ErrorMeta],
 }
 
 /// A parameter of a method.
@@ -71,32 +79,48 @@ pub struct ParamMeta {
     pub optional: bool,
 }
 
-/// A type as introspection sees it: its Rust spelling and its JSON schema.
+/// A type as introspection sees it: its Rust spelling and how to build its
+/// JSON schema (see [`schema`](crate::schema) for what that schema is).
 #[derive(Clone, Copy)]
 pub struct TypeMeta {
     /// The type as written in the trait.
     pub rust: &'static str,
-    /// Its schema (`utoipa::PartialSchema::schema`).
-    pub schema: fn() -> RefOr<Schema>,
-    /// Adds the named schemas it refers to (`utoipa::ToSchema::schemas`).
-    pub components: fn(&mut Components),
+    build: fn(&mut Components) -> SchemaRef,
 }
 
 impl TypeMeta {
-    /// The metadata of `T`.
+    /// A type spelled `rust`, whose schema `build` makes, adding the named
+    /// schemas it refers to.
+    pub const fn new(rust: &'static str, build: fn(&mut Components) -> SchemaRef) -> Self {
+        Self { rust, build }
+    }
+
+    /// The metadata of a type that has a schema, inlined.
     ///
     /// ```
     /// let meta = rpc_core::TypeMeta::of::<Vec<u32>>("Vec<u32>");
     /// assert_eq!(meta.rust, "Vec<u32>");
-    /// let schema = serde_json::to_value((meta.schema)()).unwrap();
+    /// let schema = serde_json::to_value(meta.schema(&mut Vec::new())).unwrap();
     /// assert_eq!(schema["type"], "array");
+    /// assert_eq!(schema["items"]["maximum"], 4294967295_u32);
     /// ```
     pub const fn of<T: utoipa::ToSchema + ?Sized>(rust: &'static str) -> Self {
-        Self {
-            rust,
-            schema: <T as utoipa::PartialSchema>::schema,
-            components: <T as utoipa::ToSchema>::schemas,
+        Self::new(rust, |components| {
+            schema::documented::<T>(false, components)
+        })
+    }
+
+    /// Its schema: inline, or a `$ref` to a component added to
+    /// `components` with those it refers to. Integers of every schema say
+    /// their bounds.
+    pub fn schema(&self, components: &mut Components) -> SchemaRef {
+        let known = components.len();
+        let mut schema = (self.build)(components);
+        schema::bound_integers(&mut schema);
+        for (_, added) in &mut components[known..] {
+            schema::bound_integers(added);
         }
+        schema
     }
 }
 

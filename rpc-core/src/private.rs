@@ -9,6 +9,43 @@ use futures_util::future::FutureExt;
 use serde::Serialize;
 pub use {serde, tower, utoipa};
 
+/// Chooses at compile time between two traits' methods of the same name,
+/// by whether `T` implements a trait (autoref specialization):
+/// `(&&Probe::<T>::NEW).method()` calls the impl for `&Probe<T>` when its
+/// bound holds, else the impl for `Probe<T>`.
+pub struct Probe<T: ?Sized>(std::marker::PhantomData<T>);
+
+impl<T: ?Sized> Probe<T> {
+    /// The probe of `T`.
+    pub const NEW: Self = Self(std::marker::PhantomData);
+}
+
+/// What generated code builds schemas with.
+pub mod schema {
+    pub use super::Probe;
+    pub use crate::schema::{
+        Documented, Integer, SchemaRef, Undocumented, array, array_of_len, map, nullable, open,
+        set, tuple, unit,
+    };
+}
+
+/// What generated code finds a method's documented errors with.
+pub mod errors {
+    pub use super::Probe;
+    pub use crate::documented_error::{Documented, Undocumented};
+
+    /// The error type of a method's `Result` (no bound here: the server's
+    /// call reports an error type that is not `Into<RpcError>`).
+    pub trait ErrorOf {
+        /// `E` of `Result<T, E>`.
+        type Error;
+    }
+
+    impl<T, E> ErrorOf for Result<T, E> {
+        type Error = E;
+    }
+}
+
 use crate::{Response, RpcError};
 
 /// The result type of a method, as the dispatcher sees it.
@@ -20,6 +57,7 @@ use crate::{Response, RpcError};
 pub trait IntoRpcResult {
     /// The type of a successful result.
     type Ok: Serialize + Send + 'static;
+
     /// Converts the error into an [`RpcError`].
     fn into_rpc_result(self) -> Result<Self::Ok, RpcError>;
 }

@@ -159,10 +159,20 @@ fn metadata_describes_every_method() {
         (rest.method, rest.path, rest.status),
         (RestMethod::Post, "/points/move/{dx}", 201)
     );
+    // A named type is a component of the document, referred to by `$ref`.
     let mut components = Vec::new();
-    (translate.params[0].ty.components)(&mut components);
-    let schema = serde_json::to_value((translate.result.schema)()).unwrap();
-    assert_eq!(schema["required"], serde_json::json!(["x", "y"]));
+    let schema = serde_json::to_value(translate.result.schema(&mut components)).unwrap();
+    assert_eq!(schema["$ref"], "#/components/schemas/Point");
+    let (name, point) = &components[0];
+    assert_eq!(name, "Point");
+    let point = serde_json::to_value(point).unwrap();
+    assert_eq!(point["required"], serde_json::json!(["x", "y"]));
+    // An integer says its bounds.
+    let dx = serde_json::to_value(translate.params[1].ty.schema(&mut components)).unwrap();
+    assert_eq!(
+        (dx["minimum"].as_i64(), dx["maximum"].as_i64()),
+        (Some(i32::MIN.into()), Some(i32::MAX.into()))
+    );
 
     let nothing = meta.method("geo.nothing").unwrap();
     assert_eq!(nothing.result.rust, "()");

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use rpc_core::{Components, Dispatcher, MethodMeta, TypeMeta};
+use rpc_core::{Components, Dispatcher, MethodMeta};
 use utoipa::openapi::path::{
     HttpMethod, OperationBuilder, ParameterBuilder, ParameterIn, PathItem,
 };
@@ -107,11 +107,6 @@ fn http_method(method: rpc_core::RestMethod) -> HttpMethod {
     }
 }
 
-fn schema_of(ty: &TypeMeta, components: &mut Components) -> RefOr<Schema> {
-    (ty.components)(components);
-    (ty.schema)()
-}
-
 fn operation(
     method: &MethodMeta,
     tag: &str,
@@ -148,16 +143,16 @@ fn operation(
                 } else {
                     Required::False
                 })
-                .schema(Some(without_null(schema_of(&param.ty, components)))),
+                .schema(Some(without_null(param.ty.schema(components)))),
         );
     }
     if route.method.has_body() && !body_params.is_empty() {
         let (schema, required) = match body_params.as_slice() {
-            [only] => (schema_of(&only.ty, components), !only.optional),
+            [only] => (only.ty.schema(components), !only.optional),
             several => {
                 let mut object = ObjectBuilder::new().schema_type(Type::Object);
                 for param in several {
-                    object = object.property(param.name, schema_of(&param.ty, components));
+                    object = object.property(param.name, param.ty.schema(components));
                     if !param.optional {
                         object = object.required(param.name);
                     }
@@ -181,7 +176,7 @@ fn operation(
     let success = if route.status == 204 {
         ResponseBuilder::new().description("Success, with nothing to return")
     } else {
-        let schema = schema_of(&method.result, components);
+        let schema = method.result.schema(components);
         ResponseBuilder::new().description("Success").content(
             "application/json",
             ContentBuilder::new().schema(Some(schema)).build(),
@@ -194,19 +189,30 @@ fn operation(
             ContentBuilder::new().schema(Some(schema)).build(),
         )
     };
-    operation = operation
-        .response(route.status.to_string(), success)
-        .response(
-            "400",
-            problem("The path or query parameters, or the body, are not valid"),
-        );
+    // The errors by status: those of the framework, then those the
+    // method's error type documents; one status may stand for several.
+    let mut errors: BTreeMap<u16, Vec<&str>> = BTreeMap::new();
+    errors
+        .entry(400)
+        .or_default()
+        .push("The path or query parameters, or the body, are not valid");
     if route.method.has_body() {
-        operation = operation
-            .response("415", problem("The body is not JSON"))
-            .response(
-                "422",
-                problem("The body is JSON, but its fields do not fit"),
-            );
+        errors.entry(415).or_default().push("The body is not JSON");
+        errors
+            .entry(422)
+            .or_default()
+            .push("The body is JSON, but its fields do not fit");
+    }
+    for error in (method.errors)() {
+        let status = error.status.unwrap_or(500);
+        let descriptions = errors.entry(status).or_default();
+        if !descriptions.contains(&error.description) {
+            descriptions.push(error.description);
+        }
+    }
+    operation = operation.response(route.status.to_string(), success);
+    for (status, descriptions) in errors {
+        operation = operation.response(status.to_string(), problem(&descriptions.join("; ")));
     }
     operation
         .response(

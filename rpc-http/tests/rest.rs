@@ -121,7 +121,7 @@ async fn raw_http_sees_the_documented_shapes() {
     let answer = common::send(
         addr,
         Method::GET,
-        "/api/v1/notes/search/hi%20there?limit=&exact=1",
+        "/api/v1/notes/search/hi%20there?exact=true",
         None,
         "",
     )
@@ -130,6 +130,13 @@ async fn raw_http_sees_the_documented_shapes() {
         (answer.status.as_u16(), answer.json()),
         (200, serde_json::json!("hi there|None|true"))
     );
+    // As the document says: a boolean is `true` or `false`, and a value
+    // given for an integer is one (`?limit=` is not left out, it is empty).
+    for query in ["limit=&exact=true", "exact=1", "exact="] {
+        let path = format!("/api/v1/notes/search/hi?{query}");
+        let answer = common::send(addr, Method::GET, &path, None, "").await;
+        assert_eq!(answer.status.as_u16(), 400, "{query}");
+    }
 
     let body = r#"{"note":{"title":"t","tags":[]},"reason":null}"#;
     let answer = common::send(

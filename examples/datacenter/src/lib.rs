@@ -5,7 +5,7 @@
 mod auth;
 mod store;
 
-use rpc_core::RpcError;
+use rpc_core::{DocumentedErrors, ErrorMeta, RpcError};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -89,6 +89,20 @@ impl DatacenterError {
             Self::Invalid(_) => 422,
         }
     }
+}
+
+/// The errors the documents list for every method (OpenAPI responses,
+/// OpenRPC errors).
+impl DocumentedErrors for DatacenterError {
+    const ERRORS: &'static [ErrorMeta] = &[
+        ErrorMeta::new(404, "No server has that id").status(404),
+        ErrorMeta::new(409, "Another server has that host name").status(409),
+        ErrorMeta::new(
+            422,
+            "The server described makes no sense (an empty host name…)",
+        )
+        .status(422),
+    ];
 }
 
 impl From<DatacenterError> for RpcError {

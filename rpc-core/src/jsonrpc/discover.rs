@@ -11,10 +11,8 @@ pub const DISCOVER: &str = "rpc.discover";
 pub(crate) fn openrpc(dispatcher: &Dispatcher) -> Value {
     let services = dispatcher.services();
     let mut components = Components::new();
-    let mut schema = |ty: &TypeMeta| {
-        (ty.components)(&mut components);
-        serde_json::to_value((ty.schema)()).unwrap_or(Value::Null)
-    };
+    let mut schema =
+        |ty: &TypeMeta| serde_json::to_value(ty.schema(&mut components)).unwrap_or(Value::Null);
     let methods: Vec<Value> = services
         .iter()
         .flat_map(|service| service.methods.iter())
@@ -31,6 +29,13 @@ pub(crate) fn openrpc(dispatcher: &Dispatcher) -> Value {
                 "result": {"name": "result", "schema": schema(&method.result)},
                 "paramStructure": "either",
             });
+            let errors: Vec<Value> = (method.errors)()
+                .iter()
+                .map(|e| json!({"code": e.code, "message": e.description}))
+                .collect();
+            if !errors.is_empty() {
+                entry["errors"] = Value::from(errors);
+            }
             if !method.doc.is_empty() {
                 entry["summary"] = Value::from(summary.trim());
                 entry["description"] = Value::from(method.doc);

@@ -1,9 +1,11 @@
 //! XML-RPC introspection from the services' metadata: `system.listMethods`,
 //! `system.methodHelp` and `system.methodSignature`.
 
+use std::collections::BTreeMap;
+
 use serde_json::Value;
 
-use crate::{Dispatcher, MethodMeta, RpcError, TypeMeta};
+use crate::{Components, Dispatcher, MethodMeta, RpcError, TypeMeta};
 
 pub(crate) const LIST_METHODS: &str = "system.listMethods";
 pub(crate) const METHOD_HELP: &str = "system.methodHelp";
@@ -73,21 +75,43 @@ fn find(dispatcher: &Dispatcher, name: &str) -> Result<&'static MethodMeta, RpcE
         .ok_or_else(|| RpcError::method_not_found(name))
 }
 
-/// The XML-RPC type name of a Rust type, from its JSON schema.
+/// The XML-RPC type name of a Rust type, from its JSON schema: `undef` for
+/// a type without one (any value).
 pub(crate) fn xml_type(ty: &TypeMeta) -> &'static str {
-    let schema = serde_json::to_value((ty.schema)()).unwrap_or(Value::Null);
-    type_of_schema(&schema)
+    let mut components = Components::new();
+    let schema = serde_json::to_value(ty.schema(&mut components)).unwrap_or(Value::Null);
+    let components: BTreeMap<String, Value> = components
+        .into_iter()
+        .map(|(name, schema)| (name, serde_json::to_value(schema).unwrap_or(Value::Null)))
+        .collect();
+    type_of_schema(&schema, &components, 0)
 }
 
-fn type_of_schema(schema: &Value) -> &'static str {
-    if schema.get("$ref").is_some() {
-        return "struct";
+/// How many `$ref`s deep a type is looked for.
+const MAX_REFS: usize = 16;
+
+fn type_of_schema(
+    schema: &Value,
+    components: &BTreeMap<String, Value>,
+    refs: usize,
+) -> &'static str {
+    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+        let name = reference.trim_start_matches("#/components/schemas/");
+        return match components.get(name) {
+            Some(target) if refs < MAX_REFS => type_of_schema(target, components, refs + 1),
+            _ => "struct",
+        };
     }
-    for key in ["oneOf", "anyOf"] {
+    for key in ["oneOf", "anyOf", "allOf"] {
         if let Some(Value::Array(items)) = schema.get(key) {
-            let types = items.iter().map(type_of_schema);
-            return types.into_iter().find(|t| *t != "nil").unwrap_or("nil");
+            let mut types = items
+                .iter()
+                .map(|item| type_of_schema(item, components, refs));
+            return types.find(|t| *t != "nil").unwrap_or("nil");
         }
+    }
+    if schema.as_object().is_some_and(|o| o.is_empty()) {
+        return "undef";
     }
     let kind = match schema.get("type") {
         Some(Value::String(kind)) => kind.as_str(),

@@ -94,8 +94,8 @@ impl<'de> Deserializer<'de> for Part<'de> {
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PartError> {
         match self {
             Part::Text(text) => match &*text {
-                "true" | "1" => visitor.visit_bool(true),
-                "false" | "0" => visitor.visit_bool(false),
+                "true" => visitor.visit_bool(true),
+                "false" => visitor.visit_bool(false),
                 _ => Err(PartError(format!(
                     "`{text}` is not a boolean: use true or false"
                 ))),
@@ -106,8 +106,8 @@ impl<'de> Deserializer<'de> for Part<'de> {
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, PartError> {
         match self {
-            // `?country=` leaves the option out.
-            Part::Text(text) if text.is_empty() => visitor.visit_none(),
+            // A value given is the option's value: `?country=` is an empty
+            // string, not a country (as serde_urlencoded reads it).
             Part::Text(_) => visitor.visit_some(self),
             Part::Json(raw) => json(Strict::new(raw).deserialize_option(visitor)),
         }

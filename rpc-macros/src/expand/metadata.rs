@@ -2,11 +2,12 @@
 //! schemas, and REST routes, for introspection on every protocol.
 
 use proc_macro2::TokenStream;
-use quote::{ToTokens, quote, quote_spanned};
+use quote::{ToTokens, quote};
 use syn::Type;
 use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
+use super::schema::type_meta;
 use super::{first_type_argument, ok_type};
 use crate::model::{Output, Service};
 
@@ -60,6 +61,7 @@ pub fn expand(service: &Service) -> TokenStream {
                 }
             }
         };
+        let errors = errors(&method.output);
         quote! {
             ::rpc_core::MethodMeta {
                 name: #wire_name,
@@ -68,6 +70,7 @@ pub fn expand(service: &Service) -> TokenStream {
                 params: &[#(#params),*],
                 result: #result,
                 rest: #rest,
+                errors: #errors,
             }
         }
     });
@@ -88,12 +91,23 @@ pub fn expand(service: &Service) -> TokenStream {
     }
 }
 
-/// `TypeMeta::of::<T>(…)`, spanned on the type so that a type without a schema
-/// is reported where the user wrote it.
-fn type_meta(ty: &Type, spelled: &str) -> TokenStream {
-    quote_spanned! {ty.span()=>
-        ::rpc_core::TypeMeta::of::<#ty>(#spelled)
-    }
+/// The function that lists the errors the method's error type documents
+/// (`DocumentedErrors`), or none.
+fn errors(output: &Output) -> TokenStream {
+    let Output::Fallible(ty) = output else {
+        return quote!(|| &[]);
+    };
+    quote! {{
+        fn __errors() -> &'static [::rpc_core::ErrorMeta] {
+            #[allow(unused_imports)]
+            use ::rpc_core::__private::errors::{Documented as _, Undocumented as _};
+            (&&::rpc_core::__private::errors::Probe::<
+                <#ty as ::rpc_core::__private::errors::ErrorOf>::Error,
+            >::NEW)
+                .errors()
+        }
+        __errors
+    }}
 }
 
 /// The type as the user wrote it, without the spaces the tokenizer adds.

@@ -9,6 +9,7 @@ mod client;
 mod metadata;
 mod params;
 mod rest;
+mod schema;
 mod server;
 mod trait_def;
 
