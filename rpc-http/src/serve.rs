@@ -9,26 +9,25 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::body::{Body, HttpBody};
-use axum::extract::ConnectInfo;
-use futures_util::{FutureExt, TryFutureExt};
-use hyper::body::Incoming;
+use futures_util::FutureExt;
 use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::GracefulShutdown;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-use tower::ServiceExt;
 
-use self::header_deadline::{Answer, Guarded, Watch};
-use self::linger::{Bounds, RequestBody, Unread};
+use self::connection::{Connections, accept_failed, log_connection_end, release};
+use self::linger::Bounds;
 pub use self::linger::{
     DEFAULT_LINGERING_MAX_BYTES, DEFAULT_LINGERING_TIME, DEFAULT_LINGERING_TIMEOUT,
 };
+pub use self::send_timeout::DEFAULT_SEND_TIMEOUT;
 
+mod connection;
+mod guarded;
 mod header_deadline;
 mod linger;
+mod send_timeout;
 
 /// The default bound on the time a client may take to send a request's
 /// headers, and to start the next request on a kept-alive connection: 30
@@ -50,6 +49,9 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 ///   hold a connection forever (`axum::serve` installs no timer, so hyper's
 ///   own bound never fires); the time to send a body is bounded by
 ///   [`RpcRouter::body_read_timeout`](crate::RpcRouter::body_read_timeout);
+/// - **cuts off a client that stops reading its answer** once a write has
+///   waited for [`send_timeout`](Serve::send_timeout) (default
+///   [`DEFAULT_SEND_TIMEOUT`]);
 /// - **closes after an early answer without a reset** (a lingering close,
 ///   as nginx's): when it answers before it has read a request's body (413
 ///   over the size limit, 415, a 401 from a layer, 408), it stops writing
@@ -96,6 +98,7 @@ pub fn serve(listener: TcpListener, router: Router) -> Serve {
         listener,
         router,
         header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+        send_timeout: DEFAULT_SEND_TIMEOUT,
         max_connections: DEFAULT_MAX_CONNECTIONS,
         lingering: Bounds::default(),
         connect_info: false,
@@ -109,6 +112,7 @@ pub struct Serve {
     listener: TcpListener,
     router: Router,
     header_read_timeout: Duration,
+    send_timeout: Duration,
     max_connections: usize,
     lingering: Bounds,
     connect_info: bool,
@@ -120,6 +124,7 @@ impl std::fmt::Debug for Serve {
         f.debug_struct("Serve")
             .field("listener", &self.listener)
             .field("header_read_timeout", &self.header_read_timeout)
+            .field("send_timeout", &self.send_timeout)
             .field("max_connections", &self.max_connections)
             .field("lingering", &self.lingering)
             .field("connect_info", &self.connect_info)
@@ -134,6 +139,14 @@ impl Serve {
     /// connection is closed.
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.header_read_timeout = timeout;
+        self
+    }
+
+    /// Bounds the time a write of an answer may wait for the client to read
+    /// (default [`DEFAULT_SEND_TIMEOUT`]): a client that stops reading is cut
+    /// off once a write has made no progress for that long.
+    pub fn send_timeout(mut self, timeout: Duration) -> Self {
+        self.send_timeout = timeout;
         self
     }
 
@@ -229,6 +242,7 @@ impl Serve {
             listener,
             router,
             header_read_timeout,
+            send_timeout,
             max_connections,
             lingering,
             connect_info,
@@ -246,6 +260,7 @@ impl Serve {
         let mut connections = Connections {
             builder,
             header_read_timeout,
+            send_timeout,
             lingering,
             connect_info,
             router,
@@ -299,95 +314,4 @@ impl IntoFuture for Serve {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.run())
     }
-}
-
-/// How the server serves each connection it accepts.
-struct Connections {
-    builder: http1::Builder,
-    header_read_timeout: Duration,
-    lingering: Bounds,
-    connect_info: bool,
-    router: Router,
-}
-
-impl Connections {
-    /// One connection, served by the router.
-    fn serve(
-        &self,
-        stream: TcpStream,
-        peer: SocketAddr,
-    ) -> http1::Connection<
-        Guarded<TokioIo<TcpStream>>,
-        impl hyper::service::Service<
-            http::Request<Incoming>,
-            Response = http::Response<Answer>,
-            Error = std::convert::Infallible,
-            Future: Send,
-        > + Send
-        + use<>,
-    > {
-        // Small answers go out at once rather than after Nagle's delay.
-        let _ = stream.set_nodelay(true);
-        let watch = Watch::new(self.header_read_timeout);
-        let unread = Arc::new(Unread::default());
-        let io = Guarded::new(
-            TokioIo::new(stream),
-            Arc::clone(&watch),
-            Arc::clone(&unread),
-            self.lingering,
-        );
-        let peer = self.connect_info.then_some(ConnectInfo(peer));
-        let router = self.router.clone();
-        let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
-            watch.call_started();
-            unread.clear();
-            // A body that may be left unread tells the connection so, which
-            // then lingers as it closes.
-            let mut request = if request.body().is_end_stream() {
-                request.map(Body::new)
-            } else {
-                let unread = Arc::clone(&unread);
-                request.map(|body| Body::new(RequestBody::new(body, unread)))
-            };
-            if let Some(peer) = peer {
-                request.extensions_mut().insert(peer);
-            }
-            let watch = Arc::clone(&watch);
-            router
-                .clone()
-                .oneshot(request)
-                .map_ok(move |response| response.map(|body| Answer::new(body, watch)))
-        });
-        self.builder.serve_connection(io, service)
-    }
-}
-
-/// Ends a connection: its place is free again.
-fn release(place: OwnedSemaphorePermit) -> impl FnOnce(Result<(), hyper::Error>) {
-    move |result| {
-        drop(place);
-        log_connection_end(result);
-    }
-}
-
-fn log_connection_end(result: Result<(), hyper::Error>) {
-    if let Err(err) = result {
-        // A peer that goes away, times out or sends garbage is its own business.
-        tracing::debug!(error = %err, "connection ended with an error");
-    }
-}
-
-/// An error of `accept`: a connection that failed before it was accepted is
-/// passed over; anything else (out of file descriptors…) is logged and retried
-/// after a pause, rather than spinning.
-async fn accept_failed(err: io::Error) {
-    use io::ErrorKind::{ConnectionAborted, ConnectionRefused, ConnectionReset};
-    if matches!(
-        err.kind(),
-        ConnectionAborted | ConnectionRefused | ConnectionReset
-    ) {
-        return;
-    }
-    tracing::error!(error = %err, "cannot accept a connection; retrying in one second");
-    tokio::time::sleep(Duration::from_secs(1)).await;
 }

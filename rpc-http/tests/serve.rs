@@ -317,3 +317,35 @@ async fn with_connect_info_handlers_see_the_peers_address() {
     let (answer, _) = get_peer(peer_route(false).await).await;
     assert!(answer.starts_with("HTTP/1.1 500"), "{answer}");
 }
+
+#[tokio::test]
+async fn a_client_that_stops_reading_its_answers_is_cut_off_at_the_send_timeout() {
+    let big = || async { "x".repeat(1 << 20) };
+    let app = axum::Router::new().route("/big", axum::routing::get(big));
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(
+        rpc_http::serve(listener, app)
+            .send_timeout(Duration::from_millis(300))
+            .into_future(),
+    );
+    // Requests for large answers, sent at once, and none of the answers
+    // read: the server's writes stall.
+    let requests = 100;
+    let mut client = TcpStream::connect(addr).await.unwrap();
+    let request = "GET /big HTTP/1.1\r\nhost: test\r\n\r\n".repeat(requests);
+    client.write_all(request.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    // Reading now, the client finds the connection ended after some answers.
+    let mut answers = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), client.read_to_end(&mut answers));
+    let _ = read.await.expect("the connection was not cut off");
+    let answered = answers
+        .windows(15)
+        .filter(|w| w == b"HTTP/1.1 200 OK")
+        .count();
+    assert!(
+        0 < answered && answered < requests,
+        "{answered} of {requests} answered"
+    );
+}

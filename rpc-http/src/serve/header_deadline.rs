@@ -13,9 +13,6 @@
 //! arriving, the method running, the answer streaming) no deadline applies:
 //! the body has its own ([`RpcRouter::body_read_timeout`]).
 //!
-//! The transport wrapper here, [`Guarded`], also runs the connection's
-//! lingering close ([`super::linger`]) when hyper shuts it down.
-//!
 //! [`RpcRouter::body_read_timeout`]: crate::RpcRouter::body_read_timeout
 
 use std::io;
@@ -26,10 +23,7 @@ use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes, HttpBody};
-use hyper::rt::{Read, ReadBufCursor, Write};
 use tokio::time::{Instant, Sleep};
-
-use super::linger::{Bounds, Linger, Unread};
 
 /// What a connection's deadline stands at while a call is in progress.
 const IN_CALL: u64 = u64::MAX;
@@ -80,17 +74,10 @@ fn nanos(duration: Duration) -> u64 {
     u64::try_from(duration.as_nanos()).map_or(IN_CALL - 1, |n| n.min(IN_CALL - 1))
 }
 
-/// A connection's transport, which fails with [`io::ErrorKind::TimedOut`]
-/// when a client waits past the deadline to send its headers, and lingers
-/// when it is shut down after a request body was left unread.
+/// The timer of a connection's header deadline: one per connection,
+/// moved lazily.
 #[derive(Debug)]
-pub(super) struct Guarded<I> {
-    io: I,
-    watch: Arc<Watch>,
-    unread: Arc<Unread>,
-    /// The lingering close under way, if any.
-    linger: Option<Linger>,
-    bounds: Bounds,
+pub(super) struct HeaderTimer {
     /// Fires at the deadline as it stood when the timer was last set, which
     /// is never later than the current one.
     timer: Pin<Box<Sleep>>,
@@ -98,15 +85,10 @@ pub(super) struct Guarded<I> {
     armed: bool,
 }
 
-impl<I> Guarded<I> {
-    pub(super) fn new(io: I, watch: Arc<Watch>, unread: Arc<Unread>, bounds: Bounds) -> Self {
+impl HeaderTimer {
+    pub(super) fn new(watch: &Watch) -> Self {
         let first = watch.deadline().unwrap_or_else(Instant::now);
         Self {
-            io,
-            watch,
-            unread,
-            linger: None,
-            bounds,
             timer: Box::pin(tokio::time::sleep_until(first)),
             armed: false,
         }
@@ -114,9 +96,13 @@ impl<I> Guarded<I> {
 
     /// Called when a read would wait: `Pending` if the client is still in
     /// time (the timer then wakes the connection), an error if it is late.
-    fn poll_deadline(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+    pub(super) fn poll_deadline(
+        &mut self,
+        watch: &Watch,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<()>> {
         loop {
-            let Some(due) = self.watch.deadline() else {
+            let Some(due) = watch.deadline() else {
                 return Poll::Pending;
             };
             ready!(self.poll_timer(cx));
@@ -134,11 +120,11 @@ impl<I> Guarded<I> {
     /// Called as hyper flushes an answer: the wait for the next headers
     /// starts, and the timer must be running, since no read may come to start
     /// it (hyper reads again only when the client sends or the timer fires).
-    fn keep_armed(&mut self, cx: &mut Context<'_>) {
+    pub(super) fn keep_armed(&mut self, watch: &Watch, cx: &mut Context<'_>) {
         if self.armed {
             return;
         }
-        if let Some(due) = self.watch.deadline() {
+        if let Some(due) = watch.deadline() {
             self.timer.as_mut().reset(due);
             if self.poll_timer(cx).is_ready() {
                 // Already due (a zero timeout): let the next read say so.
@@ -151,62 +137,6 @@ impl<I> Guarded<I> {
         let polled = self.timer.as_mut().poll(cx);
         self.armed = polled.is_pending();
         polled
-    }
-}
-
-impl<I: Read + Unpin> Read for Guarded<I> {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: ReadBufCursor<'_>,
-    ) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        match Pin::new(&mut this.io).poll_read(cx, buf) {
-            Poll::Pending => this.poll_deadline(cx),
-            ready => ready,
-        }
-    }
-}
-
-impl<I: Read + Write + Unpin> Write for Guarded<I> {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().io).poll_write(cx, buf)
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        this.keep_armed(cx);
-        Pin::new(&mut this.io).poll_flush(cx)
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let this = self.get_mut();
-        if this.linger.is_none() && this.unread.is_set() && !this.bounds.time.is_zero() {
-            this.linger = Some(Linger::ClosingWrite);
-        }
-        match &mut this.linger {
-            Some(linger) => {
-                ready!(linger.poll(cx, &mut this.io, &mut this.timer, this.bounds));
-                Poll::Ready(Ok(()))
-            }
-            None => Pin::new(&mut this.io).poll_shutdown(cx),
-        }
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.io.is_write_vectored()
-    }
-
-    fn poll_write_vectored(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.get_mut().io).poll_write_vectored(cx, bufs)
     }
 }
 

@@ -137,6 +137,8 @@ pub(super) enum Linger {
         until: Instant,
         left: u64,
         scratch: Box<[u8]>,
+        /// Fires when the client has been silent too long, or at `until`.
+        timer: Pin<Box<Sleep>>,
     },
     /// Done: the connection may close.
     Done,
@@ -146,13 +148,11 @@ pub(super) enum Linger {
 const SCRATCH: usize = 16 * 1024;
 
 impl Linger {
-    /// Drives a lingering close of `io` to its end; `timer` is the
-    /// connection's timer.
+    /// Drives a lingering close of `io` to its end.
     pub(super) fn poll<I: Read + Write + Unpin>(
         &mut self,
         cx: &mut Context<'_>,
         io: &mut I,
-        timer: &mut Pin<Box<Sleep>>,
         bounds: Bounds,
     ) -> Poll<()> {
         loop {
@@ -163,17 +163,20 @@ impl Linger {
                         continue;
                     }
                     let now = Instant::now();
-                    timer.as_mut().reset(now + bounds.timeout.min(bounds.time));
                     *self = Linger::Draining {
                         until: now + bounds.time,
                         left: bounds.max_bytes,
                         scratch: vec![0; SCRATCH].into_boxed_slice(),
+                        timer: Box::pin(tokio::time::sleep_until(
+                            now + bounds.timeout.min(bounds.time),
+                        )),
                     };
                 }
                 Linger::Draining {
                     until,
                     left,
                     scratch,
+                    timer,
                 } => {
                     let mut buf = ReadBuf::new(scratch);
                     match Pin::new(&mut *io).poll_read(cx, buf.unfilled()) {
