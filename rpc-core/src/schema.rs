@@ -293,6 +293,8 @@ impl<T: ?Sized> Undocumented for Probe<T> {
 }
 
 #[cfg(test)]
+// `&&Probe` is the mechanism, not a needless borrow.
+#[allow(clippy::needless_borrow)]
 mod tests {
     use serde_json::json;
 

@@ -64,13 +64,16 @@ pub fn service(args: TokenStream, input: TokenStream) -> TokenStream {
 }
 
 /// The trait as the user wrote it, minus what only the attribute understands:
-/// our `#[rpc]` and `#[rest]` attributes, argument attributes and patterns (which a
+/// our `#[rpc]`, `#[rest]` and `#[schema]` attributes, argument attributes and patterns (which a
 /// method without body cannot have, and which we reported already).
 fn strip_inert_attributes(mut item: ItemTrait) -> ItemTrait {
     for trait_item in &mut item.items {
         if let TraitItem::Fn(func) = trait_item {
-            func.attrs
-                .retain(|a| !a.path().is_ident("rpc") && !a.path().is_ident("rest"));
+            func.attrs.retain(|a| {
+                !["rpc", "rest", "schema"]
+                    .iter()
+                    .any(|ours| a.path().is_ident(ours))
+            });
             if func.default.is_none() {
                 for input in &mut func.sig.inputs {
                     if let syn::FnArg::Typed(typed) = input {

@@ -29,6 +29,9 @@ pub struct Method {
     /// The `#[context]` argument, which receives the per-call context.
     pub context: Option<ContextArg>,
     pub output: Output,
+    /// The type the documents show for the result instead
+    /// (`#[schema(result = T)]`).
+    pub result_schema: Option<Type>,
     pub rest: Option<Rest>,
     /// A provided method's body.
     pub default: Option<Block>,
@@ -39,6 +42,8 @@ pub struct Arg {
     pub ty: Type,
     /// Whether the type is spelled `Option<…>`: it may then be left out.
     pub optional: bool,
+    /// The type the documents show instead (`#[schema(value_type = T)]`).
+    pub schema: Option<Type>,
 }
 
 pub struct ContextArg {

@@ -142,16 +142,26 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
     for (index, input) in inputs.enumerate() {
         let FnArg::Typed(typed) = input else { continue };
         let mut is_context = false;
+        let mut schema = None;
         for attr in &typed.attrs {
             if attr.path().is_ident("context") {
                 if let Err(err) = attr.meta.require_path_only() {
                     cx.syn_error(err);
                 }
                 is_context = true;
+            } else if attr.path().is_ident("schema") {
+                if schema.is_some() {
+                    fail(
+                        attr,
+                        "#[schema] is given twice on this argument: merge them",
+                    );
+                }
+                schema = schema_attr(cx, attr, "value_type").or(schema);
             } else {
                 fail(
                     attr,
-                    "the only attribute an rpc argument takes is #[context], for the per-call `rpc_core::Context`",
+                    "an rpc argument takes #[context] (the per-call `rpc_core::Context`) or \
+                     #[schema(value_type = T)] (the type the documents show for it)",
                 );
             }
         }
@@ -187,6 +197,7 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
             optional: is_option(&typed.ty),
             ident,
             ty: (*typed.ty).clone(),
+            schema,
         });
     }
 
@@ -216,6 +227,7 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
     let mut attrs = Vec::new();
     let mut name = None;
     let mut rest = None;
+    let mut result_schema = None;
     for attr in func.attrs {
         if attr.path().is_ident("rpc") {
             if name.is_some() {
@@ -230,6 +242,11 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
                 );
             }
             rest = rest_attr(cx, &attr).or(rest);
+        } else if attr.path().is_ident("schema") {
+            if result_schema.is_some() {
+                fail(&attr, "#[schema] is given twice on this method: merge them");
+            }
+            result_schema = schema_attr(cx, &attr, "result").or(result_schema);
         } else {
             attrs.push(attr);
         }
@@ -262,9 +279,31 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
         args,
         context,
         output,
+        result_schema,
         rest,
         default: func.default,
     })
+}
+
+/// `#[schema(KEY = Type)]`: the type the documents show instead of the one
+/// in the signature (`value_type` on an argument, `result` on a method).
+fn schema_attr(cx: &Ctxt, attr: &Attribute, key: &str) -> Option<Type> {
+    let mut schema = None;
+    let result = attr.parse_nested_meta(|meta| {
+        if meta.path.is_ident(key) {
+            schema = Some(meta.value()?.parse::<Type>()?);
+            Ok(())
+        } else {
+            Err(meta.error(format!(
+                "unknown key `{}` in #[schema(...)]: expected `{key} = Type`",
+                path_name(&meta.path)
+            )))
+        }
+    });
+    if let Err(err) = result {
+        cx.syn_error(err);
+    }
+    schema
 }
 
 /// `#[rpc(name = "...")]`

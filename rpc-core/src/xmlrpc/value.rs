@@ -18,6 +18,10 @@ use utoipa::openapi::{RefOr, Schema};
 pub(crate) const DATETIME: &str = "$rpc_core::xmlrpc::DateTime";
 /// The reserved newtype name of [`Base64`].
 pub(crate) const BASE64: &str = "$rpc_core::xmlrpc::Base64";
+/// The name under which `serde_json::value::RawValue` (de)serializes itself:
+/// a struct of one field of that name holding the JSON text. XML-RPC carries
+/// the value that text stands for.
+pub(crate) const JSON_RAW: &str = "$serde_json::private::RawValue";
 
 /// An XML-RPC `dateTime.iso8601`: a date and a time of day, with no time zone
 /// (the protocol has none; agree on UTC).

@@ -20,7 +20,7 @@ pub fn expand(service: &Service) -> TokenStream {
         let params = method.args.iter().map(|arg| {
             let name = arg.ident.unraw().to_string();
             let ty = &arg.ty;
-            let type_meta = type_meta(ty, &spelling(ty));
+            let type_meta = type_meta(arg.schema.as_ref().unwrap_or(ty), &spelling(ty));
             let optional = arg.optional;
             quote! {
                 ::rpc_core::ParamMeta { name: #name, ty: #type_meta, optional: #optional }
@@ -40,7 +40,7 @@ pub fn expand(service: &Service) -> TokenStream {
                 Output::Plain(ty) | Output::Fallible(ty) => ty.span(),
             };
             let ok_ty: Type = syn::parse_quote_spanned!(span=> #ok);
-            type_meta(&ok_ty, &spelled)
+            type_meta(method.result_schema.as_ref().unwrap_or(&ok_ty), &spelled)
         };
         let rest = match &method.rest {
             None => quote!(::core::option::Option::None),
@@ -98,6 +98,8 @@ fn errors(output: &Output) -> TokenStream {
         return quote!(|| &[]);
     };
     quote! {{
+        // `&&Probe` is autoref specialization, not a needless borrow.
+        #[allow(clippy::needless_borrow)]
         fn __errors() -> &'static [::rpc_core::ErrorMeta] {
             #[allow(unused_imports)]
             use ::rpc_core::__private::errors::{Documented as _, Undocumented as _};

@@ -13,6 +13,8 @@ pub fn type_meta(ty: &Type, spelled: &str) -> TokenStream {
     let build = build(ty);
     quote_spanned! {ty.span()=>
         ::rpc_core::TypeMeta::new(#spelled, {
+            // `&&Probe` is autoref specialization, not a needless borrow.
+            #[allow(clippy::needless_borrow)]
             fn __schema(
                 __components: &mut ::rpc_core::Components,
             ) -> ::rpc_core::__private::schema::SchemaRef {

@@ -300,7 +300,7 @@ pub async fn xmlrpc(addr: String, stop: Stop, tally: &'static Tally) {
          <value><struct><member><name>methodName</name><value>get_server</value></member>\
          <member><name>params</name><value><array><data><value><int>1</int></value></data></array></value></member></struct></value>\
          <value><struct><member><name>methodName</name><value>get_server</value></member>\
-         <member><name>params</name><value><array><data><value><int>99999</int></value></data></array></value></member></struct></value>\
+         <member><name>params</name><value><array><data><value><i8>4000000000</i8></value></data></array></value></member></struct></value>\
          </data></array></value></param>",
     ).leak();
     on_connection(&addr, stop, tally, p, |mut conn| async move {
@@ -317,7 +317,7 @@ pub async fn xmlrpc(addr: String, stop: Stop, tally: &'static Tally) {
                 a.status == 200
                     && text.contains("us-east-1a")
                     && text.contains("faultCode")
-                    && text.contains("server 99999 not found")
+                    && text.contains("server 4000000000 not found")
             })
         }
         .await;

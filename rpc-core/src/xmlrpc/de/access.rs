@@ -55,7 +55,7 @@ pub(crate) struct ValuesAccess<'r, 'a> {
 impl ValuesAccess<'_, '_> {
     /// Reads the end tag if the visitor stopped before it: more values than
     /// the visitor took is an error (`serde`'s struct visitors do not check).
-    fn finish(&mut self) -> Result<()> {
+    pub(super) fn finish(&mut self) -> Result<()> {
         if self.done {
             return Ok(());
         }

@@ -13,7 +13,7 @@ pub(crate) use self::access::ParamsDeserializer;
 use self::access::{StructAccess, ValuesAccess};
 use self::variant::VariantAccess;
 use super::reader::{Tag, Token, Tokens, XmlError, label};
-use super::value::{BASE64, DATETIME, decode_base64};
+use super::value::{BASE64, DATETIME, JSON_RAW, decode_base64};
 
 /// The reserved newtype name of a value kept as raw XML (multicall's params).
 pub(crate) const RAW: &str = "$rpc_core::xmlrpc::Raw";
@@ -149,12 +149,16 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'_, 'de> {
                 }
                 Tag::Array => {
                     self.tokens.expect_start(Tag::Data)?;
-                    let value = visitor.visit_seq(ValuesAccess {
-                        tokens: self.tokens,
+                    let mut access = ValuesAccess {
+                        tokens: &mut *self.tokens,
                         end: Tag::Data,
                         done: false,
                         taken: 0,
-                    })?;
+                    };
+                    // A tuple's visitor stops after its elements, before
+                    // `</data>`: read it (refusing extra values).
+                    let value = visitor.visit_seq(&mut access)?;
+                    access.finish()?;
                     self.tokens.expect_end(Tag::Array)?;
                     self.tokens.expect_end(Tag::Value)?;
                     Ok(value)
@@ -217,6 +221,14 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'_, 'de> {
                     label(other)
                 ))),
             },
+            JSON_RAW => {
+                // A `RawValue` asks for JSON text: the XML-RPC value, as JSON.
+                let value = <serde_json::Value as de::Deserialize>::deserialize(self)?;
+                let text = value.to_string();
+                visitor.visit_map(de::value::MapDeserializer::new(std::iter::once((
+                    JSON_RAW, text,
+                ))))
+            }
             _ => visitor.visit_newtype_struct(self),
         }
     }

@@ -10,7 +10,7 @@ mod params;
 
 use self::key::KeySerializer;
 pub(crate) use self::params::ParamsSerializer;
-use super::value::{BASE64, DATETIME, encode_base64};
+use super::value::{BASE64, DATETIME, JSON_RAW, encode_base64};
 
 /// Why a value cannot be written as XML-RPC: XML-RPC has no place for it (an
 /// integer beyond 64 bits, an infinite double, a character XML cannot carry…).
@@ -183,7 +183,11 @@ impl<'w> ValueSerializer<'w> {
         escape_into(out, variant)?;
         out.extend_from_slice(b"</name>");
         open(out);
-        Ok(Compound { out, close })
+        Ok(Compound {
+            out,
+            close,
+            raw_json: false,
+        })
     }
 
     fn member(out: &mut Vec<u8>, name: &str, value: &(impl Serialize + ?Sized)) -> Result {
@@ -355,7 +359,16 @@ impl<'w> ser::Serializer for ValueSerializer<'w> {
         Self::start_struct(self.out);
         Ok(Compound::structure(self.out))
     }
-    fn serialize_struct(self, _name: &'static str, _len: usize) -> Result<Compound<'w>> {
+    fn serialize_struct(self, name: &'static str, _len: usize) -> Result<Compound<'w>> {
+        if name == JSON_RAW {
+            // A `RawValue`: its one field is JSON text, written as the value
+            // it stands for.
+            return Ok(Compound {
+                out: self.out,
+                close: b"",
+                raw_json: true,
+            });
+        }
         self.serialize_map(None)
     }
     fn serialize_struct_variant(
@@ -378,6 +391,8 @@ impl<'w> ser::Serializer for ValueSerializer<'w> {
 pub(crate) struct Compound<'w> {
     out: &'w mut Vec<u8>,
     close: &'static [u8],
+    /// A `serde_json` `RawValue`, whose field is JSON text.
+    raw_json: bool,
 }
 
 impl<'w> Compound<'w> {
@@ -385,13 +400,25 @@ impl<'w> Compound<'w> {
         Self {
             out,
             close: b"</data></array></value>",
+            raw_json: false,
         }
     }
     fn structure(out: &'w mut Vec<u8>) -> Self {
         Self {
             out,
             close: b"</struct></value>",
+            raw_json: false,
         }
+    }
+    /// The value JSON text `value` stands for.
+    fn raw_json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
+        let text = match serde_json::to_value(value) {
+            Ok(serde_json::Value::String(text)) => text,
+            _ => return Err(EncodeError("a RawValue without its JSON text".into())),
+        };
+        let value: serde_json::Value = serde_json::from_str(&text)
+            .map_err(|err| EncodeError(format!("a RawValue that is not JSON: {err}")))?;
+        value.serialize(ValueSerializer::new(self.out))
     }
     fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
         value.serialize(ValueSerializer::new(self.out))
@@ -450,6 +477,9 @@ macro_rules! members {
             type Ok = ();
             type Error = EncodeError;
             fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
+                if self.raw_json {
+                    return self.raw_json(value);
+                }
                 ValueSerializer::member(self.out, key, value)
             }
             fn end(self) -> Result {
