@@ -10,6 +10,7 @@ use lapin::message::Delivery;
 use lapin::options::{BasicConsumeOptions, BasicPublishOptions, ConfirmSelectOptions};
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Channel, Confirmation, Connection, ConnectionProperties};
+use rpc_core::tls::ClientTls;
 use rpc_core::{ClientError, MethodMeta, ServiceMeta, Transport, jsonrpc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -66,6 +67,7 @@ struct Config {
     queue: String,
     timeout: Duration,
     headers: FieldTable,
+    tls: Arc<ClientTls>,
 }
 
 #[derive(Debug)]
@@ -100,6 +102,7 @@ impl AmqpTransport {
                 queue: queue.into(),
                 timeout: DEFAULT_TIMEOUT,
                 headers: FieldTable::default(),
+                tls: Arc::new(ClientTls::new()),
             }),
             inner: Arc::new(Inner {
                 url: url.to_owned(),
@@ -120,6 +123,13 @@ impl AmqpTransport {
     /// message's `expiration`.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         Arc::make_mut(&mut self.config).timeout = timeout;
+        self
+    }
+
+    /// Trusts, over `amqps://`, what `tls` says (default: the platform's
+    /// roots), and shows its client certificate if it has one.
+    pub fn tls(mut self, tls: ClientTls) -> Self {
+        Arc::make_mut(&mut self.config).tls = Arc::new(tls);
         self
     }
 
@@ -150,7 +160,8 @@ impl AmqpTransport {
         }
         let properties =
             ConnectionProperties::default().with_connection_name("rpc-amqp client".into());
-        let connection = Connection::connect(&self.inner.url, properties).await?;
+        let connection =
+            crate::connect::connect(&self.inner.url, properties, &self.config.tls).await?;
         let channel = connection.create_channel().await?;
         channel
             .confirm_select(ConfirmSelectOptions::default())
@@ -266,9 +277,13 @@ impl Transport for AmqpTransport {
             }
         };
         let exchange = async {
-            self.publish(&body, &correlation_id)
-                .await
-                .map_err(ClientError::transport)?;
+            self.publish(&body, &correlation_id).await.map_err(|err| {
+                if err.is_connect() {
+                    ClientError::connect(err)
+                } else {
+                    ClientError::transport(err)
+                }
+            })?;
             answer
                 .await
                 .map_err(|_| ClientError::transport(AmqpError::Lost))

@@ -36,12 +36,14 @@
 #![deny(missing_docs)]
 
 mod client;
+mod connect;
 mod error;
 mod server;
 
 use rpc_core::ServiceMeta;
 
 pub use self::client::{AmqpTransport, DEFAULT_TIMEOUT};
+pub use self::connect::redact;
 pub use self::error::AmqpError;
 pub use self::server::{AmqpServer, DEFAULT_MAX_BODY_SIZE, DEFAULT_PREFETCH};
 /// The AMQP client this crate is built on, for its types (`FieldTable`,

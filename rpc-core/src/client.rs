@@ -86,8 +86,12 @@ pub enum ClientError {
     /// The server ran the call, or refused it, and answered with an error.
     #[error("the server answered with an error: {0}")]
     Rpc(#[from] RpcError),
+    /// No connection to the server could be made (refused, timed out, a
+    /// TLS certificate refused…): the call was not sent, so it did not run.
+    #[error("cannot connect to {0}")]
+    Connect(#[source] BoxError),
     /// The call could not be delivered or its answer not received
-    /// (connection refused, I/O error, HTTP error status…).
+    /// (I/O error, HTTP error status…).
     #[error("transport error: {0}")]
     Transport(#[source] BoxError),
     /// The answer arrived but could not be decoded as the method's result.
@@ -102,6 +106,11 @@ impl ClientError {
     /// A transport error.
     pub fn transport(err: impl Into<BoxError>) -> Self {
         Self::Transport(err.into())
+    }
+
+    /// A connection error: the call was not sent.
+    pub fn connect(err: impl Into<BoxError>) -> Self {
+        Self::Connect(err.into())
     }
 
     /// A decoding error.

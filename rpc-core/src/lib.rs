@@ -66,6 +66,8 @@ mod request;
 mod response;
 pub mod schema;
 mod service;
+#[cfg(feature = "tls")]
+pub mod tls;
 mod trace;
 pub mod xmlrpc;
 

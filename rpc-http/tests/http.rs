@@ -209,10 +209,15 @@ async fn the_client_reports_transport_failures_and_timeouts() {
         .local_addr()
         .unwrap();
     let nobody = EchoClient::new(JsonRpcTransport::new(&format!("http://{free}/jsonrpc")).unwrap());
-    assert!(matches!(
-        nobody.echo("x".into()).await,
-        Err(ClientError::Transport(_))
-    ));
+    let refused = nobody.echo("x".into()).await.unwrap_err();
+    assert!(matches!(refused, ClientError::Connect(_)), "{refused:?}");
+    // It names the address and the cause.
+    let said = refused.to_string();
+    assert!(
+        said.starts_with(&format!("cannot connect to {free}: "))
+            && said.to_lowercase().contains("refused"),
+        "{said}"
+    );
 
     // A URL that is not a JSON-RPC endpoint: the HTTP status is reported.
     let wrong = EchoClient::new(JsonRpcTransport::new(&format!("http://{addr}/nope")).unwrap());
@@ -220,12 +225,7 @@ async fn the_client_reports_transport_failures_and_timeouts() {
     assert!(err.to_string().contains("404"), "{err}");
 
     assert!(JsonRpcTransport::new("ftp://x/").is_err());
-    assert!(
-        JsonRpcTransport::new("https://x/")
-            .unwrap_err()
-            .to_string()
-            .contains("https")
-    );
+    assert!(JsonRpcTransport::new("https://x/").is_ok());
 }
 
 /// A layer that refuses calls without an `x-token: letmein` header: the

@@ -1,6 +1,7 @@
 //! The hand-written baseline: the same REST route and a JSON-RPC handler,
 //! written directly on axum and serde_json as a user could without the
-//! framework. Usage: baseline_axum ADDR
+//! framework; with a certificate and its key, over TLS with tokio-rustls.
+//! Usage: baseline_axum ADDR [CERT.pem KEY.pem]
 
 use std::sync::Arc;
 
@@ -50,14 +51,57 @@ async fn jsonrpc(State(inventory): State<Inventory>, Json(request): Json<Value>)
 
 #[tokio::main]
 async fn main() {
-    let addr = std::env::args()
-        .nth(1)
-        .unwrap_or_else(|| "127.0.0.1:9001".into());
+    let mut args = std::env::args().skip(1);
+    let addr = args.next().unwrap_or_else(|| "127.0.0.1:9001".into());
     let app = Router::new()
         .route("/country/{country}/server/active", get(active))
         .route("/jsonrpc", post(jsonrpc))
         .with_state(Arc::new(InMemory::default()));
     let listener = tokio::net::TcpListener::bind(&addr).await.unwrap();
+    match (args.next(), args.next()) {
+        (Some(cert), Some(key)) => serve_tls(listener, app, &cert, &key).await,
+        _ => {
+            println!("ready");
+            axum::serve(listener, app).await.unwrap();
+        }
+    }
+}
+
+/// HTTPS by hand: a rustls acceptor, then hyper on each TLS stream.
+async fn serve_tls(listener: tokio::net::TcpListener, app: Router, cert: &str, key: &str) {
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+
+    let chain: Vec<CertificateDer<'static>> = CertificateDer::pem_file_iter(cert)
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    let key = PrivateKeyDer::from_pem_file(key).unwrap();
+    let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_no_client_auth()
+    .with_single_cert(chain, key)
+    .unwrap();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    let acceptor = tokio_rustls::TlsAcceptor::from(Arc::new(config));
     println!("ready");
-    axum::serve(listener, app).await.unwrap();
+    loop {
+        let Ok((stream, _)) = listener.accept().await else {
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let (acceptor, app) = (acceptor.clone(), app.clone());
+        tokio::spawn(async move {
+            let Ok(stream) = acceptor.accept(stream).await else {
+                return;
+            };
+            let service = hyper_util::service::TowerToHyperService::new(app);
+            let _ = hyper::server::conn::http1::Builder::new()
+                .serve_connection(hyper_util::rt::TokioIo::new(stream), service)
+                .await;
+        });
+    }
 }

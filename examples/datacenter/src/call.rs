@@ -30,6 +30,7 @@ pub struct Target {
     pub amqp: Option<String>,
     pub amqp_queue: String,
     pub token: Option<String>,
+    pub tls: crate::tls::ClientTlsArgs,
 }
 
 pub async fn run(target: &Target, method: &str, args: &[String]) -> Result<(), Error> {
@@ -41,23 +42,24 @@ pub async fn run(target: &Target, method: &str, args: &[String]) -> Result<(), E
         (protocol, _) => protocol,
     };
     let bearer = target.token.as_ref().map(|token| format!("Bearer {token}"));
+    let tls = target.tls.client_tls()?;
     let json = match protocol {
         Protocol::Jsonrpc => {
-            let mut transport = JsonRpcTransport::new(&format!("{base}/jsonrpc"))?;
+            let mut transport = JsonRpcTransport::new(&format!("{base}/jsonrpc"))?.tls(&tls)?;
             if let Some(bearer) = &bearer {
                 transport = transport.header(AUTHORIZATION, bearer.parse()?);
             }
             call(&DatacenterClient::new(transport), method, args).await?
         }
         Protocol::Xmlrpc => {
-            let mut transport = XmlRpcTransport::new(&format!("{base}/RPC2"))?;
+            let mut transport = XmlRpcTransport::new(&format!("{base}/RPC2"))?.tls(&tls)?;
             if let Some(bearer) = &bearer {
                 transport = transport.header(AUTHORIZATION, bearer.parse()?);
             }
             call(&DatacenterClient::new(transport), method, args).await?
         }
         Protocol::Rest => {
-            let mut transport = RestTransport::new(base)?;
+            let mut transport = RestTransport::new(base)?.tls(&tls)?;
             if let Some(bearer) = &bearer {
                 transport = transport.header(AUTHORIZATION, bearer.parse()?);
             }
@@ -69,7 +71,8 @@ pub async fn run(target: &Target, method: &str, args: &[String]) -> Result<(), E
                 .as_deref()
                 .unwrap_or("amqp://guest:guest@127.0.0.1:5672/%2f");
             let mut transport = rpc_amqp::AmqpTransport::new(url, target.amqp_queue.as_str())
-                .timeout(std::time::Duration::from_secs(10));
+                .timeout(std::time::Duration::from_secs(10))
+                .tls(tls);
             if let Some(bearer) = &bearer {
                 transport = transport.header("authorization", bearer);
             }

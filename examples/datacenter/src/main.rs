@@ -2,6 +2,8 @@
 //! `datacenter call METHOD ARGS...` calls it through the generated client.
 
 mod call;
+mod certs;
+mod tls;
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -31,6 +33,12 @@ enum Command {
     /// Serves the inventory: REST resources, JSON-RPC 2.0 at POST /jsonrpc, XML-RPC
     /// at POST /RPC2, OpenAPI at /openapi.json and its docs page at /docs.
     Serve(ServeArgs),
+    /// Writes a private CA, a server certificate (localhost, 127.0.0.1, ::1)
+    /// and a client certificate into DIR, to try HTTPS and mutual TLS.
+    Certs {
+        /// Where to write them.
+        dir: std::path::PathBuf,
+    },
     /// Calls a method and prints its result as JSON.
     ///
     /// Each argument is JSON (`3`, `true`, `{"hostname":"a"}`), or else a string.
@@ -51,6 +59,8 @@ enum Command {
         /// Sends `Authorization: Bearer <TOKEN>` with the call.
         #[arg(long, env = "DATACENTER_TOKEN")]
         token: Option<String>,
+        #[command(flatten)]
+        tls: tls::ClientTlsArgs,
         /// The method, e.g. get_active_servers.
         method: String,
         /// The method's arguments, in order.
@@ -71,12 +81,14 @@ async fn main() -> ExitCode {
         .init();
     let result = match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
+        Command::Certs { dir } => certs::write(&dir),
         Command::Call {
             url,
             protocol,
             amqp,
             amqp_queue,
             token,
+            tls,
             method,
             args,
         } => {
@@ -86,6 +98,7 @@ async fn main() -> ExitCode {
                 amqp,
                 amqp_queue,
                 token,
+                tls,
             };
             call::run(&target, &method, &args).await
         }
@@ -140,6 +153,11 @@ struct ServeArgs {
     /// How many HTTP connections are served at once; more wait to be accepted.
     #[arg(long, env = "DATACENTER_MAX_CONNECTIONS", default_value_t = rpc_http::DEFAULT_MAX_CONNECTIONS)]
     max_connections: usize,
+    #[command(flatten)]
+    tls: tls::ServerTlsArgs,
+    /// Whom to trust when connecting to an amqps:// broker.
+    #[command(flatten)]
+    broker_tls: tls::ClientTlsArgs,
 }
 
 /// The service and its layers, the same for every transport: a span per call
@@ -165,6 +183,8 @@ fn dispatcher(args: &ServeArgs) -> Dispatcher {
 
 async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let server = dispatcher(&args);
+    let server_tls = args.tls.server_tls()?;
+    let broker_tls = args.broker_tls.client_tls()?;
     let listen = args.listen;
     let amqp = (!args.no_amqp).then_some((args.amqp, args.amqp_queue));
     let app = rpc_http::router(server.clone()).fallback(rpc_http::not_found);
@@ -188,35 +208,33 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     };
 
     let amqp = amqp.map(|(url, queue)| {
-        let server = AmqpServer::new(server).queue(queue.clone());
-        tracing::info!(queue, "serving AMQP on {}", redact(&url));
+        let server = AmqpServer::new(server).queue(queue.clone()).tls(broker_tls);
+        tracing::info!(queue, "serving AMQP on {}", rpc_amqp::redact(&url));
         tokio::spawn(server.serve_with_shutdown_owned(url, until_stopped()))
     });
-    // The first line on stdout says where to call; scripts and tests read it.
-    println!(
-        "datacenter: serving on http://{addr} (REST, JSON-RPC 2.0 at /jsonrpc, XML-RPC at /RPC2, docs at /docs)"
-    );
-    tracing::info!(%addr, "serving HTTP");
-    rpc_http::serve(listener, app)
+    let mut http = rpc_http::serve(listener, app)
         .header_read_timeout(Duration::from_millis(args.header_read_timeout_ms))
         .max_connections(args.max_connections)
-        .with_graceful_shutdown(until_stopped())
-        .await?;
+        .with_graceful_shutdown(until_stopped());
+    if let Some(tls) = &server_tls {
+        http = http.tls(tls)?;
+    }
+    let scheme = if server_tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    // The first line on stdout says where to call; scripts and tests read it.
+    println!(
+        "datacenter: serving on {scheme}://{addr} (REST, JSON-RPC 2.0 at /jsonrpc, XML-RPC at /RPC2, docs at /docs)"
+    );
+    tracing::info!(%addr, scheme, "serving HTTP");
+    http.await?;
     if let Some(amqp) = amqp {
         amqp.await??;
     }
     tracing::info!("stopped");
     Ok(())
-}
-
-/// The URL without its password, for logs.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.rfind('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            format!("{}://…@{}", &url[..scheme], &url[at + 1..])
-        }
-        _ => url.to_owned(),
-    }
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM; the handlers are installed now.

@@ -89,7 +89,12 @@ fn datacenter_call_prints_json_and_fails_clearly() {
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stderr).contains("transport error"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let address = url.trim_start_matches("http://");
+    assert!(
+        stderr.contains(&format!("cannot connect to {address}")),
+        "{stderr}"
+    );
 }
 
 /// The examples of the JSON-RPC 2.0 specification, transposed to the

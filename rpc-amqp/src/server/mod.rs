@@ -7,14 +7,15 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use lapin::ConnectionProperties;
 use lapin::options::{
     BasicCancelOptions, BasicConsumeOptions, BasicQosOptions, ConfirmSelectOptions,
     QueueDeclareOptions,
 };
 use lapin::types::FieldTable;
-use lapin::{Connection, ConnectionProperties};
 use rpc_core::Dispatcher;
 use rpc_core::jsonrpc::JsonRpc;
+use rpc_core::tls::ClientTls;
 use rpc_core::xmlrpc::XmlRpc;
 use tokio::task::JoinSet;
 
@@ -77,6 +78,7 @@ pub struct AmqpServer {
     prefetch: u16,
     durable: bool,
     arguments: FieldTable,
+    tls: Arc<ClientTls>,
 }
 
 /// The protocols a message can be in, and the bound on its size.
@@ -110,6 +112,7 @@ impl AmqpServer {
             prefetch: DEFAULT_PREFETCH,
             durable: true,
             arguments: FieldTable::default(),
+            tls: Arc::new(ClientTls::new()),
         }
     }
 
@@ -175,6 +178,28 @@ impl AmqpServer {
         self
     }
 
+    /// Trusts, over `amqps://`, what `tls` says (default: the platform's
+    /// roots), and shows its client certificate if it has one.
+    ///
+    /// ```no_run
+    /// # #[rpc_core::service] pub trait Hello { async fn hi(&self); }
+    /// # struct I; impl Hello for I { async fn hi(&self) {} }
+    /// use rpc_core::tls::ClientTls;
+    ///
+    /// # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+    /// let tls = ClientTls::new().add_ca_file("ca.pem")?;
+    /// rpc_amqp::AmqpServer::new(HelloServer::new(I))
+    ///     .tls(tls)
+    ///     .serve("amqps://guest:guest@broker.example:5671/%2f")
+    ///     .await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn tls(mut self, tls: ClientTls) -> Self {
+        self.tls = Arc::new(tls);
+        self
+    }
+
     /// The queue this server consumes.
     pub fn queue_name(&self) -> &str {
         &self.queue
@@ -208,6 +233,13 @@ impl AmqpServer {
         loop {
             match self.consume(url, shutdown.as_mut()).await {
                 Ok(()) => return Ok(()),
+                Err(Stop::Connect(err @ (AmqpError::Url { .. } | AmqpError::Tls(_)))) => {
+                    // Settings that no retry mends.
+                    return Err(err);
+                }
+                Err(Stop::Connect(err)) => {
+                    tracing::warn!(queue = %self.queue, error = %err, retry_in = ?backoff, "cannot connect to the AMQP broker; retrying");
+                }
                 Err(Stop::Lost(err)) => {
                     tracing::warn!(queue = %self.queue, error = %err, retry_in = ?backoff, "AMQP connection lost or refused; reconnecting");
                 }
@@ -232,9 +264,9 @@ impl AmqpServer {
     ) -> Result<(), Stop> {
         let properties = ConnectionProperties::default()
             .with_connection_name(format!("rpc-amqp server {}", self.queue).into());
-        let connection = Connection::connect(url, properties)
+        let connection = crate::connect::connect(url, properties, &self.tls)
             .await
-            .map_err(Stop::Lost)?;
+            .map_err(Stop::Connect)?;
         let channel = connection.create_channel().await.map_err(Stop::Lost)?;
         channel
             .confirm_select(ConfirmSelectOptions::default())
@@ -297,7 +329,9 @@ impl AmqpServer {
 
 /// Why a connection's life ended.
 enum Stop {
-    /// Before consuming: could not connect or set up.
+    /// Could not connect (the broker, its URL or TLS).
+    Connect(AmqpError),
+    /// Before consuming: could not set up.
     Lost(lapin::Error),
     /// After consuming, with what went wrong.
     Connected(String),

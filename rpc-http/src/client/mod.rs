@@ -20,10 +20,21 @@ macro_rules! endpoint_options {
                 self.endpoint.timeout(timeout);
                 self
             }
+
+            /// Trusts, over `https://`, what `tls` says (default: the
+            /// platform's roots), and shows its client certificate if it has one.
+            pub fn tls(
+                mut self,
+                tls: &::rpc_core::tls::ClientTls,
+            ) -> ::std::result::Result<Self, ::rpc_core::tls::TlsError> {
+                self.endpoint.tls(tls)?;
+                Ok(self)
+            }
         }
     };
 }
 
+mod connect;
 mod jsonrpc;
 mod rest;
 mod xmlrpc;
@@ -35,9 +46,11 @@ use http::header::{self, HeaderName, HeaderValue};
 use http::{HeaderMap, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_util::client::legacy::Client;
-use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
 use rpc_core::ClientError;
+use rpc_core::tls::{ClientTls, TlsError};
+
+use self::connect::{ConnectError, Connector};
 
 pub use self::jsonrpc::JsonRpcTransport;
 pub use self::rest::RestTransport;
@@ -57,11 +70,19 @@ pub struct InvalidUrl {
     reason: String,
 }
 
+/// The protocols offered in a TLS handshake.
+const ALPN: &[&[u8]] = &[b"http/1.1"];
+
+/// A pooled client over `tls` (for `https://` URLs).
+fn client(tls: Option<std::sync::Arc<rustls::ClientConfig>>) -> Client<Connector, Full<Bytes>> {
+    Client::builder(TokioExecutor::new()).build(Connector::new(tls))
+}
+
 /// What every HTTP transport shares: a pooled connection to one endpoint,
 /// headers sent with every call, a timeout and a bound on answers.
 #[derive(Clone, Debug)]
 pub(crate) struct Endpoint {
-    client: Client<HttpConnector, Full<Bytes>>,
+    client: Client<Connector, Full<Bytes>>,
     uri: Uri,
     headers: HeaderMap,
     timeout: Duration,
@@ -83,25 +104,25 @@ impl Endpoint {
         let uri: Uri = url
             .parse()
             .map_err(|e: http::uri::InvalidUri| invalid(&e.to_string()))?;
-        match uri.scheme_str() {
-            Some("http") => {}
-            Some("https") => {
-                return Err(invalid(
-                    "https is not supported yet: put a TLS proxy in front, or call over http",
-                ));
-            }
+        let tls = match uri.scheme_str() {
+            Some("http") => None,
+            // The platform's roots, until `tls` says otherwise.
+            Some("https") => Some(
+                ClientTls::new()
+                    .rustls_config(ALPN)
+                    .map_err(|e| invalid(&e.to_string()))?,
+            ),
             _ => {
                 return Err(invalid(
-                    "give a full URL such as http://127.0.0.1:8080/jsonrpc",
+                    "give a full URL such as http://127.0.0.1:8080/jsonrpc or https://…",
                 ));
             }
-        }
+        };
         if uri.host().is_none() {
             return Err(invalid("the URL has no host"));
         }
-        let client = Client::builder(TokioExecutor::new()).build_http();
         Ok(Self {
-            client,
+            client: client(tls),
             uri,
             headers: HeaderMap::new(),
             timeout: DEFAULT_TIMEOUT,
@@ -115,6 +136,11 @@ impl Endpoint {
 
     pub fn timeout(&mut self, timeout: Duration) {
         self.timeout = timeout;
+    }
+
+    pub fn tls(&mut self, tls: &ClientTls) -> Result<(), TlsError> {
+        self.client = client(Some(tls.rustls_config(ALPN)?));
+        Ok(())
     }
 
     /// POSTs `body` to the endpoint and reads the answer in whole.
@@ -162,11 +188,12 @@ impl Endpoint {
                 .body(Full::new(Bytes::from(body)))
                 .map_err(ClientError::transport)?;
             request.headers_mut().extend(self.headers.clone());
-            let response = self
-                .client
-                .request(request)
-                .await
-                .map_err(ClientError::transport)?;
+            let response = self.client.request(request).await.map_err(|err| {
+                match ConnectError::find(&err) {
+                    Some(connect) => ClientError::connect(connect.to_string()),
+                    None => ClientError::transport(err),
+                }
+            })?;
             let status = response.status();
             let body = Limited::new(response.into_body(), self.max_response_size)
                 .collect()

@@ -13,18 +13,24 @@ use futures_util::TryFutureExt;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
+use hyper_util::server::graceful::Watcher;
 use tokio::net::TcpStream;
-use tokio::sync::OwnedSemaphorePermit;
+use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
+use super::accepted::Accepted;
 use super::guarded::Guarded;
 use super::header_deadline::{Answer, Watch};
 use super::linger::{Bounds, RequestBody, Unread};
 use super::send_timeout::SendTimer;
 
 /// How the server serves each connection it accepts.
+#[derive(Clone)]
 pub(super) struct Connections {
     pub builder: http1::Builder,
+    /// The TLS handshake every connection starts with, if the server speaks
+    /// TLS.
+    pub tls: Option<TlsAcceptor>,
     pub header_read_timeout: Duration,
     pub send_timeout: Duration,
     pub lingering: Bounds,
@@ -33,13 +39,49 @@ pub(super) struct Connections {
 }
 
 impl Connections {
-    /// One connection, served by the router.
-    pub(super) fn serve(
-        &self,
+    /// Serves an accepted connection to its end: the TLS handshake first
+    /// (bounded by the header-read timeout) if the server speaks TLS, then
+    /// HTTP, under `watcher` for a graceful shutdown when there is one.
+    pub(super) async fn run(
+        self: Arc<Self>,
         stream: TcpStream,
         peer: SocketAddr,
+        watcher: Option<Watcher>,
+    ) {
+        // Small answers go out at once rather than after Nagle's delay.
+        let _ = stream.set_nodelay(true);
+        let io = match &self.tls {
+            None => Accepted::Tcp(stream),
+            Some(acceptor) => {
+                let handshake = acceptor.accept(stream);
+                match tokio::time::timeout(self.header_read_timeout, handshake).await {
+                    Ok(Ok(stream)) => Accepted::Tls(Box::new(stream)),
+                    Ok(Err(err)) => {
+                        tracing::debug!(%peer, error = %err, "TLS handshake failed");
+                        return;
+                    }
+                    Err(_) => {
+                        tracing::debug!(%peer, "TLS handshake not finished in time");
+                        return;
+                    }
+                }
+            }
+        };
+        let connection = self.serve(io, peer);
+        let ended = match watcher {
+            Some(watcher) => watcher.watch(connection).await,
+            None => connection.await,
+        };
+        log_connection_end(ended);
+    }
+
+    /// One connection, served by the router.
+    fn serve(
+        &self,
+        stream: Accepted,
+        peer: SocketAddr,
     ) -> http1::Connection<
-        Guarded<TokioIo<TcpStream>>,
+        Guarded<TokioIo<Accepted>>,
         impl hyper::service::Service<
             http::Request<Incoming>,
             Response = http::Response<Answer>,
@@ -48,8 +90,6 @@ impl Connections {
         > + Send
         + use<>,
     > {
-        // Small answers go out at once rather than after Nagle's delay.
-        let _ = stream.set_nodelay(true);
         let watch = Watch::new(self.header_read_timeout);
         let unread = Arc::new(Unread::default());
         let io = Guarded::new(
@@ -85,15 +125,7 @@ impl Connections {
     }
 }
 
-/// Ends a connection: its place is free again.
-pub(super) fn release(place: OwnedSemaphorePermit) -> impl FnOnce(Result<(), hyper::Error>) {
-    move |result| {
-        drop(place);
-        log_connection_end(result);
-    }
-}
-
-pub(super) fn log_connection_end(result: Result<(), hyper::Error>) {
+fn log_connection_end(result: Result<(), hyper::Error>) {
     if let Err(err) = result {
         // A peer that goes away, times out or sends garbage is its own business.
         tracing::debug!(error = %err, "connection ended with an error");

@@ -1,6 +1,8 @@
 //! A real server on a real socket, and a raw HTTP client to talk to it.
 #![allow(dead_code)]
 
+pub mod certs;
+
 use std::net::SocketAddr;
 
 use bytes::Bytes;

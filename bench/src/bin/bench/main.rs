@@ -144,6 +144,13 @@ fn bars() -> Vec<Bar> {
             0.95,
         ),
         bar(
+            "REST over HTTPS: framework over axum + rustls by hand",
+            "REST over HTTPS",
+            "framework REST over HTTPS",
+            "axum + rustls by hand (baseline)",
+            0.95,
+        ),
+        bar(
             "JSON-RPC: framework over axum + Value by hand",
             "JSON-RPC",
             "framework JSON-RPC",
@@ -193,6 +200,18 @@ fn main() {
     std::fs::create_dir_all(&dir).unwrap();
     assert!(which("wrk"), "wrk is missing: apt-get install wrk");
 
+    // Certificates for the HTTPS row, made by the example itself.
+    let certs = dir.join("certs");
+    let made = Command::new(bin.join("datacenter"))
+        .arg("certs")
+        .arg(&certs)
+        .stdout(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(made.success(), "datacenter certs failed");
+    let cert = certs.join("server.pem").display().to_string();
+    let key = certs.join("server.key").display().to_string();
+
     let id = std::process::id();
     let framework_queue = format!("bench-framework-{id}");
     let lapin_queue = format!("bench-lapin-{id}");
@@ -238,6 +257,29 @@ fn main() {
             "axum by hand",
             &bin.join("baseline_axum"),
             &["127.0.0.1:9001"],
+        ),
+        Server::start(
+            "datacenter (framework, HTTPS)",
+            &bin.join("datacenter"),
+            &[
+                "serve",
+                "--listen",
+                "127.0.0.1:9005",
+                "--no-amqp",
+                "--call-timeout-ms",
+                "0",
+                "--max-concurrent-calls",
+                "0",
+                "--tls-cert",
+                &cert,
+                "--tls-key",
+                &key,
+            ],
+        ),
+        Server::start(
+            "axum + rustls by hand",
+            &bin.join("baseline_axum"),
+            &["127.0.0.1:9006", &cert, &key],
         ),
         Server::start(
             "jsonrpsee",
@@ -292,6 +334,21 @@ fn main() {
                     "framework REST, with the example's timeout and concurrency limit",
                     "datacenter (framework, limits on)",
                     http("http://127.0.0.1:9004/country/3/server/active", None),
+                ),
+            ],
+        ),
+        (
+            "REST over HTTPS `GET /country/3/server/active`",
+            vec![
+                contender(
+                    "axum + rustls by hand (baseline)",
+                    "axum + rustls by hand",
+                    http("https://127.0.0.1:9006/country/3/server/active", None),
+                ),
+                contender(
+                    "framework REST over HTTPS",
+                    "datacenter (framework, HTTPS)",
+                    http("https://127.0.0.1:9005/country/3/server/active", None),
                 ),
             ],
         ),

@@ -1,6 +1,8 @@
 //! The real `datacenter` binary, started on a free port, and `curl`.
 #![allow(dead_code)]
 
+pub mod rabbit;
+
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Output, Stdio};
 
@@ -31,7 +33,7 @@ impl Served {
         BufReader::new(stdout).read_line(&mut line).unwrap();
         let url = line
             .split_whitespace()
-            .find(|w| w.starts_with("http://"))
+            .find(|w| w.starts_with("http://") || w.starts_with("https://"))
             .unwrap_or_else(|| panic!("no URL in {line:?}"))
             .to_owned();
         Self { child, url }

@@ -1,7 +1,9 @@
 """The RabbitMQ RPC tutorial's client, with pika, calling the datacenter
 service: a callback queue, reply_to, correlation_id, a JSON-RPC body.
-Usage: pika_client.py AMQP_URL QUEUE"""
+Usage: pika_client.py AMQP_URL QUEUE [CA_FILE]
+With CA_FILE (for an amqps:// URL), the broker's certificate must be signed by it."""
 import json
+import ssl
 import sys
 import uuid
 
@@ -9,9 +11,13 @@ import pika
 
 
 class RpcClient:
-    def __init__(self, url, queue):
+    def __init__(self, url, queue, ca_file=None):
         self.queue = queue
-        self.connection = pika.BlockingConnection(pika.URLParameters(url))
+        parameters = pika.URLParameters(url)
+        if ca_file:
+            context = ssl.create_default_context(cafile=ca_file)
+            parameters.ssl_options = pika.SSLOptions(context, parameters.host)
+        self.connection = pika.BlockingConnection(parameters)
         self.channel = self.connection.channel()
         result = self.channel.queue_declare(queue="", exclusive=True)
         self.callback_queue = result.method.queue
@@ -44,7 +50,7 @@ class RpcClient:
         return json.loads(body)
 
 
-client = RpcClient(sys.argv[1], sys.argv[2])
+client = RpcClient(sys.argv[1], sys.argv[2], sys.argv[3] if len(sys.argv) > 3 else None)
 answer = client.call("get_active_servers", [3])
 assert [s["id"] for s in answer["result"]] == [1, 2], answer
 assert answer["result"][0]["hostname"] == "us-east-1a", answer
