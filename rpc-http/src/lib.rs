@@ -58,6 +58,7 @@ mod problem;
 mod rest;
 mod router;
 mod serve;
+mod stream;
 mod xmlrpc;
 
 pub use self::body::{DEFAULT_BODY_READ_TIMEOUT, DEFAULT_MAX_BODY_SIZE};

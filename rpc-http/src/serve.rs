@@ -24,7 +24,6 @@ pub use self::linger::{
 };
 pub use self::send_timeout::DEFAULT_SEND_TIMEOUT;
 
-mod accepted;
 mod connection;
 mod guarded;
 mod header_deadline;

@@ -60,6 +60,13 @@ fn https_serve_answers_curl_python_and_datacenter_call() {
         assert!(output.status.success(), "{protocol}: {output:?}");
         assert_eq!(ids(&json(&String::from_utf8_lossy(&output.stdout))), [1, 2]);
     }
+    // The platform's roots honour SSL_CERT_FILE, as OpenSSL's do.
+    let output = Command::new(env!("CARGO_BIN_EXE_datacenter"))
+        .args(["call", "--url", &served.url, "get_server", "1"])
+        .env("SSL_CERT_FILE", file(&dir, "ca.pem"))
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{output:?}");
     // Without the CA, the call says why it failed.
     let output = served.call(&["get_server", "1"]);
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -5,13 +5,11 @@
 
 use std::fmt;
 use std::future::Future;
-use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use http::Uri;
-use hyper::rt::{Read, ReadBufCursor, Write};
 use hyper_util::client::legacy::connect::{Connected, Connection, HttpConnector};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
@@ -120,7 +118,7 @@ impl Service<Uri> for Connector {
             };
             let tcp = tcp.await.map_err(|err| fail(root_cause(&err)))?;
             if !https {
-                return Ok(Stream::Plain(tcp));
+                return Ok(TokioIo::new(crate::stream::Stream::Tcp(tcp.into_inner())));
             }
             let tls = tls.ok_or_else(|| fail("no TLS settings for an https URL".into()))?;
             let name = rpc_core::tls::server_name(&host).map_err(&fail)?;
@@ -130,60 +128,16 @@ impl Service<Uri> for Connector {
                     None => format!("TLS handshake failed: {err}"),
                 })
             })?;
-            Ok(Stream::Tls(TokioIo::new(Box::new(stream))))
+            Ok(TokioIo::new(crate::stream::Stream::Tls(Box::new(stream))))
         })
     }
 }
 
 /// A connection to a server, plain or TLS.
-#[derive(Debug)]
-pub(crate) enum Stream {
-    Plain(TokioIo<TcpStream>),
-    Tls(TokioIo<Box<TlsStream<TcpStream>>>),
-}
+pub(crate) type Stream = TokioIo<crate::stream::Stream<TlsStream<TcpStream>>>;
 
-impl Connection for Stream {
+impl Connection for crate::stream::Stream<TlsStream<TcpStream>> {
     fn connected(&self) -> Connected {
         Connected::new()
-    }
-}
-
-impl Read for Stream {
-    fn poll_read(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: ReadBufCursor<'_>,
-    ) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Plain(io) => Pin::new(io).poll_read(cx, buf),
-            Stream::Tls(io) => Pin::new(io).poll_read(cx, buf),
-        }
-    }
-}
-
-impl Write for Stream {
-    fn poll_write(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        match self.get_mut() {
-            Stream::Plain(io) => Pin::new(io).poll_write(cx, buf),
-            Stream::Tls(io) => Pin::new(io).poll_write(cx, buf),
-        }
-    }
-
-    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Plain(io) => Pin::new(io).poll_flush(cx),
-            Stream::Tls(io) => Pin::new(io).poll_flush(cx),
-        }
-    }
-
-    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        match self.get_mut() {
-            Stream::Plain(io) => Pin::new(io).poll_shutdown(cx),
-            Stream::Tls(io) => Pin::new(io).poll_shutdown(cx),
-        }
     }
 }

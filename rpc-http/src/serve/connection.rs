@@ -16,13 +16,17 @@ use hyper_util::rt::TokioIo;
 use hyper_util::server::graceful::Watcher;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
+use tokio_rustls::server::TlsStream;
 use tower::ServiceExt;
 
-use super::accepted::Accepted;
 use super::guarded::Guarded;
 use super::header_deadline::{Answer, Watch};
 use super::linger::{Bounds, RequestBody, Unread};
 use super::send_timeout::SendTimer;
+use crate::stream::Stream;
+
+/// An accepted connection.
+type Accepted = Stream<TlsStream<TcpStream>>;
 
 /// How the server serves each connection it accepts.
 #[derive(Clone)]
@@ -51,11 +55,11 @@ impl Connections {
         // Small answers go out at once rather than after Nagle's delay.
         let _ = stream.set_nodelay(true);
         let io = match &self.tls {
-            None => Accepted::Tcp(stream),
+            None => Stream::Tcp(stream),
             Some(acceptor) => {
                 let handshake = acceptor.accept(stream);
                 match tokio::time::timeout(self.header_read_timeout, handshake).await {
-                    Ok(Ok(stream)) => Accepted::Tls(Box::new(stream)),
+                    Ok(Ok(stream)) => Stream::Tls(Box::new(stream)),
                     Ok(Err(err)) => {
                         tracing::debug!(%peer, error = %err, "TLS handshake failed");
                         return;
