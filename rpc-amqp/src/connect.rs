@@ -1,6 +1,7 @@
-//! How both AMQP ends reach a broker: TCP for `amqp://`, and TLS for
-//! `amqps://` with the same rustls settings as the HTTP clients
-//! ([`ClientTls`]: the platform's roots, extra CAs, a client certificate).
+//! How both AMQP ends reach a broker: one node of the cluster after another
+//! ([`Brokers`]), over TCP for `amqp://`, and over TLS for `amqps://` with the
+//! same rustls settings as the HTTP clients ([`ClientTls`]: the platform's
+//! roots, extra CAs, a client certificate).
 
 use std::io;
 
@@ -9,10 +10,45 @@ use lapin::uri::{AMQPScheme, AMQPUri};
 use lapin::{Connection, ConnectionProperties};
 use rpc_core::tls::ClientTls;
 
-use crate::AmqpError;
+use crate::{AmqpError, Brokers};
+
+/// A connection to one node of a cluster.
+pub(crate) struct Connected {
+    pub connection: Connection,
+    /// Which node (its place in the list).
+    pub node: usize,
+}
+
+/// Connects to the first node of `brokers` that can be reached, in turn;
+/// the error of the last one when none can.
+pub(crate) async fn connect_any(
+    brokers: &Brokers,
+    properties: ConnectionProperties,
+    tls: &ClientTls,
+) -> Result<Connected, AmqpError> {
+    let mut failed = AmqpError::Url {
+        url: String::new(),
+        reason: "no broker URL was given".into(),
+    };
+    for (node, url) in brokers.in_turn() {
+        match connect(url, properties.clone(), tls).await {
+            Ok(connection) => {
+                brokers.connected(node);
+                return Ok(Connected { connection, node });
+            }
+            // Settings that no other node mends.
+            Err(err @ AmqpError::Tls(_)) => return Err(err),
+            Err(err) => {
+                tracing::debug!(broker = %redact(url), error = %err, "cannot connect; trying the next node");
+                failed = err;
+            }
+        }
+    }
+    Err(failed)
+}
 
 /// Connects to the broker at `url`, over TLS with `tls` for `amqps://`.
-pub(crate) async fn connect(
+async fn connect(
     url: &str,
     properties: ConnectionProperties,
     tls: &ClientTls,
@@ -56,15 +92,27 @@ pub(crate) async fn connect(
         })
 }
 
-/// The URL without its password, for messages and logs.
+/// The URL (or comma-separated URLs) without passwords, for messages and
+/// logs.
 ///
 /// ```
 /// assert_eq!(
 ///     rpc_amqp::redact("amqps://guest:s3cret@broker:5671/%2f"),
 ///     "amqps://guest:***@broker:5671/%2f"
 /// );
+/// assert_eq!(
+///     rpc_amqp::redact("amqp://u:p@a/%2f,amqp://u:p@b/%2f"),
+///     "amqp://u:***@a/%2f,amqp://u:***@b/%2f"
+/// );
 /// ```
-pub fn redact(url: &str) -> String {
+pub fn redact(urls: &str) -> String {
+    urls.split(',')
+        .map(redact_one)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn redact_one(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let credentials = &url[scheme + 3..at];

@@ -25,6 +25,18 @@ pub enum AmqpError {
         /// Why.
         reason: String,
     },
+    /// The service's queue exists with other settings than the server asks
+    /// for (a classic queue where a quorum one is asked for, or the other way
+    /// round).
+    #[error(
+        "the queue `{queue}` exists with other settings (its type?): delete it or ask for its settings; the broker said: {reason}"
+    )]
+    Queue {
+        /// The queue.
+        queue: String,
+        /// What the broker said.
+        reason: String,
+    },
     /// The TLS settings are not usable.
     #[error("TLS settings: {0}")]
     Tls(#[from] rpc_core::tls::TlsError),

@@ -35,6 +35,7 @@
 //! ```
 #![deny(missing_docs)]
 
+mod brokers;
 mod client;
 mod connect;
 mod error;
@@ -42,10 +43,11 @@ mod server;
 
 use rpc_core::ServiceMeta;
 
-pub use self::client::{AmqpTransport, DEFAULT_TIMEOUT};
+pub use self::brokers::Brokers;
+pub use self::client::{AmqpTransport, DEFAULT_TIMEOUT, Retry};
 pub use self::connect::redact;
 pub use self::error::AmqpError;
-pub use self::server::{AmqpServer, DEFAULT_MAX_BODY_SIZE, DEFAULT_PREFETCH};
+pub use self::server::{AmqpServer, DEFAULT_MAX_BODY_SIZE, DEFAULT_PREFETCH, QueueType};
 /// The AMQP client this crate is built on, for its types (`FieldTable`,
 /// `BasicProperties`…).
 pub use lapin;
@@ -55,6 +57,26 @@ pub use lapin;
 /// arguments).
 #[derive(Clone, Debug)]
 pub struct AmqpProperties(pub lapin::BasicProperties);
+
+/// Whether the broker delivers a call again: a server took it before and
+/// did not acknowledge it (it died, or lost its connection, while running
+/// it). In the call's [`Context`](rpc_core::Context) extensions, so that a
+/// method that must not run twice can tell (delivery is at least once).
+///
+/// ```
+/// # #[rpc_core::service] pub trait Shop { async fn buy(&self, #[context] ctx: rpc_core::Context, item: u32) -> u32; }
+/// # struct S;
+/// # impl Shop for S {
+/// async fn buy(&self, ctx: rpc_core::Context, item: u32) -> u32 {
+///     if ctx.extensions().get::<rpc_amqp::Redelivered>().is_some_and(|r| r.0) {
+///         // Look up whether this purchase was already made.
+///     }
+///     item
+/// }
+/// # }
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Redelivered(pub bool);
 
 /// The default queue of a service: its name in lower case (`Datacenter` →
 /// `datacenter`).

@@ -27,7 +27,7 @@ async fn server_and_client_recover_from_a_broker_restart() {
     tokio::spawn(server.serve_with_shutdown_owned(url(), std::future::pending()));
     wait_for_consumers(&name, 1).await;
     let client =
-        WorkClient::new(AmqpTransport::new(&url(), name.clone()).timeout(Duration::from_secs(2)));
+        WorkClient::new(AmqpTransport::new(url(), name.clone()).timeout(Duration::from_secs(2)));
     for i in 0..10 {
         assert_eq!(client.add(i, 1).await.unwrap(), i + 1);
     }

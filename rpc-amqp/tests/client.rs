@@ -14,7 +14,7 @@ use rpc_core::ClientError;
 
 #[tokio::test]
 async fn a_call_to_a_queue_without_server_fails_at_once() {
-    let client = WorkClient::new(AmqpTransport::new(&url(), queue("nobody")));
+    let client = WorkClient::new(AmqpTransport::new(url(), queue("nobody")));
     let started = Instant::now();
     let err = client.add(1, 2).await.unwrap_err();
     assert!(
@@ -36,7 +36,7 @@ async fn a_call_past_its_timeout_fails_and_its_late_answer_is_dropped() {
     tokio::spawn(server.serve_with_shutdown_owned(url(), std::future::pending()));
     wait_for_consumers(&name, 1).await;
     let client =
-        WorkClient::new(AmqpTransport::new(&url(), name).timeout(Duration::from_millis(200)));
+        WorkClient::new(AmqpTransport::new(url(), name).timeout(Duration::from_millis(200)));
     let started = Instant::now();
     assert!(matches!(
         client.work(600).await,
@@ -78,7 +78,7 @@ async fn the_client_calls_a_pika_server() {
         async fn fib(&self, n: u32) -> u64;
         async fn missing(&self) -> u64;
     }
-    let client = FibonacciClient::new(AmqpTransport::new(&url(), name));
+    let client = FibonacciClient::new(AmqpTransport::new(url(), name));
     let result = client.fib(30).await;
     let missing = client.missing().await;
     let _ = server.kill();

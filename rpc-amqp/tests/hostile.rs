@@ -62,7 +62,7 @@ async fn every_hostile_message_gets_its_error_and_the_server_keeps_serving() {
     tokio::spawn(server.serve_with_shutdown_owned(url(), std::future::pending()));
     wait_for_consumers(&name, 1).await;
     let mut peer = Peer::new().await;
-    let client = WorkClient::new(AmqpTransport::new(&url(), name.clone()));
+    let client = WorkClient::new(AmqpTransport::new(url(), name.clone()));
 
     // JSON-RPC bodies that cannot be read, each answered with its code (all
     // but one under the size limit, so that each meets the check it tests).

@@ -57,7 +57,7 @@ async fn two_servers_share_a_queue_and_a_killed_one_loses_no_call() {
     wait_for_consumers(&name, 2).await;
     let (first_pid, second_pid) = (first.0.id(), second.0.id());
 
-    let client = WorkClient::new(AmqpTransport::new(&url(), name).timeout(Duration::from_secs(30)));
+    let client = WorkClient::new(AmqpTransport::new(url(), name).timeout(Duration::from_secs(30)));
     let calls: Vec<_> = (0..40)
         .map(|_| {
             let client = client.clone();

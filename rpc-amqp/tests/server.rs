@@ -25,7 +25,7 @@ async fn serve(server: AmqpServer) -> String {
 async fn the_typed_client_calls_over_amqp() {
     let queue =
         serve(AmqpServer::new(WorkServer::new(Worker::default())).queue(queue("typed"))).await;
-    let client = WorkClient::new(AmqpTransport::new(&url(), queue));
+    let client = WorkClient::new(AmqpTransport::new(url(), queue));
     assert_eq!(client.add(2, 3).await.unwrap(), 5);
     let err = client.add(i64::MAX, 1).await.unwrap_err();
     assert_eq!(
@@ -173,7 +173,7 @@ async fn shutdown_finishes_the_calls_in_flight() {
         let _ = stopped.await;
     }));
     wait_for_consumers(&name, 1).await;
-    let client = WorkClient::new(AmqpTransport::new(&url(), name));
+    let client = WorkClient::new(AmqpTransport::new(url(), name));
     let calls: Vec<_> = (0..5)
         .map(|_| {
             let client = client.clone();

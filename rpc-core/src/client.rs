@@ -90,6 +90,11 @@ pub enum ClientError {
     /// TLS certificate refused…): the call was not sent, so it did not run.
     #[error("cannot connect to {0}")]
     Connect(#[source] BoxError),
+    /// The connection was lost after the call was sent, before its answer
+    /// came: the call may or may not have run. Send it again only if running
+    /// it twice is safe.
+    #[error("the connection was lost after the call was sent, so it may or may not have run: {0}")]
+    Interrupted(#[source] BoxError),
     /// The call could not be delivered or its answer not received
     /// (I/O error, HTTP error status…).
     #[error("transport error: {0}")]
@@ -111,6 +116,30 @@ impl ClientError {
     /// A connection error: the call was not sent.
     pub fn connect(err: impl Into<BoxError>) -> Self {
         Self::Connect(err.into())
+    }
+
+    /// A call interrupted after it was sent: it may have run.
+    pub fn interrupted(err: impl Into<BoxError>) -> Self {
+        Self::Interrupted(err.into())
+    }
+
+    /// Whether the call may have run although it failed: it was sent and
+    /// its answer never came ([`Interrupted`](Self::Interrupted),
+    /// [`Timeout`](Self::Timeout), a transport error). A
+    /// [`Connect`](Self::Connect) error means it did not run; an
+    /// [`Rpc`](Self::Rpc) error is the server's answer.
+    ///
+    /// ```
+    /// use rpc_core::ClientError;
+    ///
+    /// assert!(ClientError::interrupted("connection reset").may_have_run());
+    /// assert!(!ClientError::connect("connection refused").may_have_run());
+    /// ```
+    pub fn may_have_run(&self) -> bool {
+        matches!(
+            self,
+            Self::Interrupted(_) | Self::Timeout(_) | Self::Transport(_)
+        )
     }
 
     /// A decoding error.

@@ -61,6 +61,10 @@ pub struct MethodMeta {
     pub result: TypeMeta,
     /// The REST route, when the method has `#[rest(...)]`.
     pub rest: Option<RestRoute>,
+    /// Whether running a call twice is as running it once
+    /// (`#[rpc(idempotent)]`): a client may send it again when its answer
+    /// was lost with the connection.
+    pub idempotent: bool,
     /// The errors its error type documents ([`DocumentedErrors`]); empty
     /// when it documents none.
     ///

@@ -32,6 +32,8 @@ pub struct Method {
     /// The type the documents show for the result instead
     /// (`#[schema(result = T)]`).
     pub result_schema: Option<Type>,
+    /// `#[rpc(idempotent)]`: running it twice is as running it once.
+    pub idempotent: bool,
     pub rest: Option<Rest>,
     /// A provided method's body.
     pub default: Option<Block>,

@@ -225,15 +225,15 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
     };
 
     let mut attrs = Vec::new();
-    let mut name = None;
+    let mut rpc: Option<RpcAttr> = None;
     let mut rest = None;
     let mut result_schema = None;
     for attr in func.attrs {
         if attr.path().is_ident("rpc") {
-            if name.is_some() {
+            if rpc.is_some() {
                 fail(&attr, "#[rpc] is given twice on this method: merge them");
             }
-            name = rpc_attr(cx, &attr).or(name);
+            rpc = Some(rpc_attr(cx, &attr));
         } else if attr.path().is_ident("rest") {
             if rest.is_some() {
                 fail(
@@ -252,6 +252,7 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
         }
     }
 
+    let RpcAttr { name, idempotent } = rpc.unwrap_or_default();
     let (base, wire_name_span) = match name {
         Some(lit) => (lit.value(), lit.span()),
         None => (sig.ident.to_string(), sig.ident.span()),
@@ -280,6 +281,7 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
         context,
         output,
         result_schema,
+        idempotent,
         rest,
         default: func.default,
     })
@@ -306,11 +308,22 @@ fn schema_attr(cx: &Ctxt, attr: &Attribute, key: &str) -> Option<Type> {
     schema
 }
 
-/// `#[rpc(name = "...")]`
-fn rpc_attr(cx: &Ctxt, attr: &Attribute) -> Option<LitStr> {
+/// What `#[rpc(...)]` says of a method.
+#[derive(Default)]
+struct RpcAttr {
+    name: Option<LitStr>,
+    idempotent: bool,
+}
+
+/// `#[rpc(name = "...", idempotent)]`
+fn rpc_attr(cx: &Ctxt, attr: &Attribute) -> RpcAttr {
     let mut name = None;
+    let mut idempotent = false;
     let result = attr.parse_nested_meta(|meta| {
-        if meta.path.is_ident("name") {
+        if meta.path.is_ident("idempotent") {
+            idempotent = true;
+            Ok(())
+        } else if meta.path.is_ident("name") {
             let lit: LitStr = meta.value()?.parse()?;
             if lit.value().is_empty() || lit.value().chars().any(char::is_whitespace) {
                 cx.error_spanned_by(
@@ -323,7 +336,7 @@ fn rpc_attr(cx: &Ctxt, attr: &Attribute) -> Option<LitStr> {
             Ok(())
         } else {
             Err(meta.error(format!(
-                "unknown key `{}` in #[rpc(...)]: expected `name = \"...\"`",
+                "unknown key `{}` in #[rpc(...)]: expected `name = \"...\"` or `idempotent`",
                 path_name(&meta.path)
             )))
         }
@@ -331,7 +344,7 @@ fn rpc_attr(cx: &Ctxt, attr: &Attribute) -> Option<LitStr> {
     if let Err(err) = result {
         cx.syn_error(err);
     }
-    name
+    RpcAttr { name, idempotent }
 }
 
 /// `#[rest(get = "/path/{arg}", status = 201)]`

@@ -125,14 +125,17 @@ impl From<DatacenterError> for RpcError {
 #[rpc_core::service]
 pub trait Datacenter {
     /// Servers currently in use in a country.
+    #[rpc(idempotent)]
     #[rest(get = "/country/{country}/server/active")]
     async fn get_active_servers(&self, country: u32) -> Result<Vec<Server>, DatacenterError>;
 
     /// One server, by id.
+    #[rpc(idempotent)]
     #[rest(get = "/servers/{id}")]
     async fn get_server(&self, id: u32) -> Result<Server, DatacenterError>;
 
     /// Every server, optionally only those of a country and/or in a given state.
+    #[rpc(idempotent)]
     #[rest(get = "/servers")]
     async fn list_servers(
         &self,
@@ -142,9 +145,14 @@ pub trait Datacenter {
 
     /// Adds a server; its id is given by the inventory.
     #[rest(post = "/servers", status = 201)]
-    async fn create_server(&self, new: NewServer) -> Result<Server, DatacenterError>;
+    async fn create_server(
+        &self,
+        #[context] context: rpc_core::Context,
+        new: NewServer,
+    ) -> Result<Server, DatacenterError>;
 
     /// Changes some fields of a server.
+    #[rpc(idempotent)]
     #[rest(patch = "/servers/{id}")]
     async fn update_server(
         &self,

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use datacenter::{DatacenterServer, InMemory, RequireBearer};
-use rpc_amqp::AmqpServer;
+use rpc_amqp::{AmqpServer, QueueType};
 use rpc_core::{BoxError, Dispatcher, TraceLayer};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -112,6 +112,13 @@ async fn main() -> ExitCode {
     }
 }
 
+/// `--amqp-queue-type`.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+enum QueueKind {
+    Classic,
+    Quorum,
+}
+
 /// The broker of a default RabbitMQ install.
 const DEFAULT_AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
@@ -127,6 +134,11 @@ struct ServeArgs {
     /// The queue to consume.
     #[arg(long, env = "AMQP_QUEUE", default_value = "datacenter")]
     amqp_queue: String,
+    /// The kind of queue: `quorum` (replicated: the default when --amqp
+    /// names several nodes of a cluster) or `classic` (the default for one
+    /// broker).
+    #[arg(long, env = "AMQP_QUEUE_TYPE", value_enum)]
+    amqp_queue_type: Option<QueueKind>,
     /// Serves HTTP only.
     #[arg(long)]
     no_amqp: bool,
@@ -187,6 +199,15 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let broker_tls = args.broker_tls.client_tls()?;
     let listen = args.listen;
     let amqp = (!args.no_amqp).then_some((args.amqp, args.amqp_queue));
+    let brokers = amqp
+        .as_ref()
+        .map(|(url, _)| rpc_amqp::Brokers::from(url.as_str()));
+    let queue_type = match (args.amqp_queue_type, &brokers) {
+        (Some(QueueKind::Quorum), _) => QueueType::Quorum,
+        (Some(QueueKind::Classic), _) => QueueType::Classic,
+        (None, Some(brokers)) if brokers.len() > 1 => QueueType::Quorum,
+        (None, _) => QueueType::Classic,
+    };
     let app = rpc_http::router(server.clone()).fallback(rpc_http::not_found);
     let listener = TcpListener::bind(listen)
         .await
@@ -207,10 +228,18 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         }
     };
 
-    let amqp = amqp.map(|(url, queue)| {
-        let server = AmqpServer::new(server).queue(queue.clone()).tls(broker_tls);
-        tracing::info!(queue, "serving AMQP on {}", rpc_amqp::redact(&url));
-        tokio::spawn(server.serve_with_shutdown_owned(url, until_stopped()))
+    let amqp = amqp.zip(brokers).map(|((url, queue), brokers)| {
+        let server = AmqpServer::new(server)
+            .queue(queue.clone())
+            .queue_type(queue_type)
+            .tls(broker_tls);
+        tracing::info!(
+            queue,
+            ?queue_type,
+            "serving AMQP on {}",
+            rpc_amqp::redact(&url)
+        );
+        tokio::spawn(server.serve_with_shutdown(brokers, until_stopped()))
     });
     let mut http = rpc_http::serve(listener, app)
         .header_read_timeout(Duration::from_millis(args.header_read_timeout_ms))

@@ -120,8 +120,27 @@ impl Datacenter for InMemory {
             .collect())
     }
 
-    async fn create_server(&self, new: NewServer) -> Result<Server, DatacenterError> {
+    async fn create_server(
+        &self,
+        context: rpc_core::Context,
+        new: NewServer,
+    ) -> Result<Server, DatacenterError> {
         let mut state = self.write();
+        // A call RabbitMQ delivers again (its first server died, or lost its
+        // connection, before acknowledging it) may have run here already:
+        // the server it made is then the answer, not a conflict.
+        let redelivered = context
+            .extensions()
+            .get::<rpc_amqp::Redelivered>()
+            .is_some_and(|r| r.0);
+        if redelivered
+            && let Some(made) = state.servers.values().find(|s| {
+                (&s.hostname, s.country, &s.datacenter, s.active)
+                    == (&new.hostname, new.country, &new.datacenter, new.active)
+            })
+        {
+            return Ok(made.clone());
+        }
         state.check_hostname(&new.hostname, None)?;
         let server = Server {
             id: state.next_id,

@@ -146,7 +146,7 @@ async fn any_serde_type_is_served_on_every_protocol() {
         "REST",
     )
     .await;
-    let amqp = AnythingClient::new(AmqpTransport::new(&amqp_url(), queue.as_str()));
+    let amqp = AnythingClient::new(AmqpTransport::new(amqp_url(), queue.as_str()));
     let deadline = std::time::Instant::now() + Duration::from_secs(20);
     while amqp.mixed().await.is_err() {
         assert!(

@@ -51,7 +51,7 @@ async fn the_same_call_is_refused_or_served_on_all_four_transports() {
 
     // Wait until the AMQP server consumes (it answers 401, which proves it).
     let deadline = Instant::now() + Duration::from_secs(20);
-    while let Err(err) = active_ids(AmqpTransport::new(&amqp_url(), queue.as_str())).await {
+    while let Err(err) = active_ids(AmqpTransport::new(amqp_url(), queue.as_str())).await {
         if err.rpc().is_some() {
             break;
         }
@@ -73,7 +73,7 @@ async fn the_same_call_is_refused_or_served_on_all_four_transports() {
         "XML-RPC",
     );
     refused(
-        active_ids(AmqpTransport::new(&amqp_url(), queue.as_str())).await,
+        active_ids(AmqpTransport::new(amqp_url(), queue.as_str())).await,
         "AMQP",
     );
     let wrong_token = JsonRpcTransport::new(&format!("{url}/jsonrpc"))
@@ -98,7 +98,7 @@ async fn the_same_call_is_refused_or_served_on_all_four_transports() {
         .header(AUTHORIZATION, bearer);
     assert_eq!(active_ids(xmlrpc).await.unwrap(), [1, 2]);
     let amqp =
-        AmqpTransport::new(&amqp_url(), queue.as_str()).header("authorization", "Bearer s3cret");
+        AmqpTransport::new(amqp_url(), queue.as_str()).header("authorization", "Bearer s3cret");
     assert_eq!(active_ids(amqp).await.unwrap(), [1, 2]);
 }
 

@@ -11,7 +11,7 @@ use lapin::{BasicProperties, Channel, Confirmation};
 use rpc_core::{Context, Protocol, RpcError};
 
 use super::Codecs;
-use crate::AmqpProperties;
+use crate::{AmqpProperties, Redelivered};
 
 /// The protocol of a message, from its content type.
 enum Kind {
@@ -61,6 +61,9 @@ pub(crate) async fn handle(mut delivery: Delivery, channel: Channel, codecs: Arc
     context
         .extensions_mut()
         .insert(AmqpProperties(properties.clone()));
+    context
+        .extensions_mut()
+        .insert(Redelivered(delivery.redelivered));
 
     let refused = refusal(&kind, &properties, body.len(), codecs.max_body_size);
     let Some(reply_to) = reply_to else {

@@ -12,14 +12,14 @@ use lapin::options::{
     BasicCancelOptions, BasicConsumeOptions, BasicQosOptions, ConfirmSelectOptions,
     QueueDeclareOptions,
 };
-use lapin::types::FieldTable;
+use lapin::types::{AMQPValue, FieldTable};
 use rpc_core::Dispatcher;
 use rpc_core::jsonrpc::JsonRpc;
 use rpc_core::tls::ClientTls;
 use rpc_core::xmlrpc::XmlRpc;
 use tokio::task::JoinSet;
 
-use crate::{AmqpError, default_queue};
+use crate::{AmqpError, Brokers, default_queue};
 
 /// The default bound on the calls a server runs at once (the QoS prefetch).
 pub const DEFAULT_PREFETCH: u16 = 64;
@@ -77,8 +77,36 @@ pub struct AmqpServer {
     queue: String,
     prefetch: u16,
     durable: bool,
+    queue_type: QueueType,
     arguments: FieldTable,
     tls: Arc<ClientTls>,
+}
+
+/// The kind of queue a server declares for its service.
+///
+/// ```no_run
+/// # #[rpc_core::service] pub trait Hello { async fn hi(&self); }
+/// # struct I; impl Hello for I { async fn hi(&self) {} }
+/// use rpc_amqp::{AmqpServer, QueueType};
+///
+/// # async fn run() -> Result<(), rpc_amqp::AmqpError> {
+/// AmqpServer::new(HelloServer::new(I))
+///     .queue_type(QueueType::Quorum)
+///     .serve("amqp://a:5672/%2f,amqp://b:5672/%2f,amqp://c:5672/%2f")
+///     .await
+/// # }
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum QueueType {
+    /// A classic queue, kept on one node (the default): the choice for a
+    /// single broker.
+    #[default]
+    Classic,
+    /// A quorum queue (`x-queue-type=quorum`), replicated on a majority of
+    /// the cluster's nodes: the choice for a cluster, as it survives the loss
+    /// of a node with the calls it holds. Always durable.
+    Quorum,
 }
 
 /// The protocols a message can be in, and the bound on its size.
@@ -111,6 +139,7 @@ impl AmqpServer {
             queue,
             prefetch: DEFAULT_PREFETCH,
             durable: true,
+            queue_type: QueueType::Classic,
             arguments: FieldTable::default(),
             tls: Arc::new(ClientTls::new()),
         }
@@ -178,6 +207,14 @@ impl AmqpServer {
         self
     }
 
+    /// The kind of queue to declare (default [`QueueType::Classic`]; use
+    /// [`QueueType::Quorum`] on a cluster). A queue that exists with another
+    /// kind is not changed: serving stops with [`AmqpError::Queue`].
+    pub fn queue_type(mut self, queue_type: QueueType) -> Self {
+        self.queue_type = queue_type;
+        self
+    }
+
     /// Trusts, over `amqps://`, what `tls` says (default: the platform's
     /// roots), and shows its client certificate if it has one.
     ///
@@ -205,35 +242,42 @@ impl AmqpServer {
         &self.queue
     }
 
-    /// Serves until the process ends.
-    pub async fn serve(self, url: &str) -> Result<(), AmqpError> {
-        self.serve_with_shutdown(url, std::future::pending()).await
+    /// Serves on `brokers` (one URL, or the nodes of a cluster: see
+    /// [`Brokers`]) until the process ends.
+    pub async fn serve(self, brokers: impl Into<Brokers>) -> Result<(), AmqpError> {
+        self.serve_with_shutdown(brokers, std::future::pending())
+            .await
     }
 
-    /// [`serve_with_shutdown`](Self::serve_with_shutdown) with an owned URL,
-    /// for `tokio::spawn`.
+    /// The same as [`serve_with_shutdown`](Self::serve_with_shutdown); kept
+    /// for the code that calls it so.
     pub async fn serve_with_shutdown_owned(
         self,
-        url: String,
+        brokers: impl Into<Brokers>,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), AmqpError> {
-        self.serve_with_shutdown(&url, shutdown).await
+        self.serve_with_shutdown(brokers, shutdown).await
     }
 
-    /// Serves until `shutdown` resolves, then stops consuming, finishes and
-    /// acknowledges the calls in flight, and closes. A broker that cannot be
-    /// reached is retried with backoff, each attempt logged.
+    /// Serves on `brokers` until `shutdown` resolves, then stops consuming,
+    /// finishes and acknowledges the calls in flight, and closes. A broker
+    /// that cannot be reached, or a connection lost, is retried with backoff
+    /// on the next node of the cluster, each attempt logged; the queue is
+    /// declared again on each connection.
     pub async fn serve_with_shutdown(
         self,
-        url: &str,
+        brokers: impl Into<Brokers>,
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), AmqpError> {
+        let brokers = brokers.into();
         let mut shutdown = std::pin::pin!(shutdown);
         let mut backoff = Duration::from_millis(100);
         loop {
-            match self.consume(url, shutdown.as_mut()).await {
+            match self.consume(&brokers, shutdown.as_mut()).await {
                 Ok(()) => return Ok(()),
-                Err(Stop::Connect(err @ (AmqpError::Url { .. } | AmqpError::Tls(_)))) => {
+                Err(Stop::Connect(
+                    err @ (AmqpError::Url { .. } | AmqpError::Tls(_) | AmqpError::Queue { .. }),
+                )) => {
                     // Settings that no retry mends.
                     return Err(err);
                 }
@@ -256,17 +300,31 @@ impl AmqpServer {
         }
     }
 
-    /// One connection's life: `Ok` on shutdown, `Err` when it is lost.
+    /// One connection's life: `Ok` on shutdown, `Err` when it is lost (the
+    /// next connection then starts with another node).
     async fn consume(
         &self,
-        url: &str,
-        mut shutdown: std::pin::Pin<&mut (impl Future<Output = ()> + Send)>,
+        brokers: &Brokers,
+        shutdown: std::pin::Pin<&mut (impl Future<Output = ()> + Send)>,
     ) -> Result<(), Stop> {
         let properties = ConnectionProperties::default()
             .with_connection_name(format!("rpc-amqp server {}", self.queue).into());
-        let connection = crate::connect::connect(url, properties, &self.tls)
+        let connected = crate::connect::connect_any(brokers, properties, &self.tls)
             .await
             .map_err(Stop::Connect)?;
+        let node = connected.node;
+        let consumed = self.consume_on(connected.connection, shutdown).await;
+        if consumed.is_err() {
+            brokers.lost(node);
+        }
+        consumed
+    }
+
+    async fn consume_on(
+        &self,
+        connection: lapin::Connection,
+        mut shutdown: std::pin::Pin<&mut (impl Future<Output = ()> + Send)>,
+    ) -> Result<(), Stop> {
         let channel = connection.create_channel().await.map_err(Stop::Lost)?;
         channel
             .confirm_select(ConfirmSelectOptions::default())
@@ -276,14 +334,31 @@ impl AmqpServer {
             .basic_qos(self.prefetch, BasicQosOptions::default())
             .await
             .map_err(Stop::Lost)?;
+        let mut arguments = self.arguments.clone();
+        if self.queue_type == QueueType::Quorum {
+            arguments.insert(
+                "x-queue-type".into(),
+                AMQPValue::LongString("quorum".into()),
+            );
+        }
         let options = QueueDeclareOptions {
-            durable: self.durable,
+            // A quorum queue is durable by nature.
+            durable: self.durable || self.queue_type == QueueType::Quorum,
             ..Default::default()
         };
         channel
-            .queue_declare(self.queue.as_str().into(), options, self.arguments.clone())
+            .queue_declare(self.queue.as_str().into(), options, arguments)
             .await
-            .map_err(Stop::Lost)?;
+            .map_err(|err| {
+                if err.to_string().contains("PRECONDITION_FAILED") {
+                    Stop::Connect(AmqpError::Queue {
+                        queue: self.queue.clone(),
+                        reason: err.to_string(),
+                    })
+                } else {
+                    Stop::Lost(err)
+                }
+            })?;
         let mut consumer = channel
             .basic_consume(
                 self.queue.as_str().into(),

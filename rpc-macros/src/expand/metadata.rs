@@ -62,6 +62,7 @@ pub fn expand(service: &Service) -> TokenStream {
             }
         };
         let errors = errors(&method.output);
+        let idempotent = method.idempotent;
         quote! {
             ::rpc_core::MethodMeta {
                 name: #wire_name,
@@ -71,6 +72,7 @@ pub fn expand(service: &Service) -> TokenStream {
                 result: #result,
                 rest: #rest,
                 errors: #errors,
+                idempotent: #idempotent,
             }
         }
     });

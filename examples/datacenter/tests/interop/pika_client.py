@@ -56,7 +56,8 @@ assert [s["id"] for s in answer["result"]] == [1, 2], answer
 assert answer["result"][0]["hostname"] == "us-east-1a", answer
 answer = client.call("get_active_servers", {"country": 49})
 assert [s["id"] for s in answer["result"]] == [4], answer
-answer = client.call("get_server", [99])
+# An id no server reaches, however many it creates.
+answer = client.call("get_server", [4000000000])
 assert answer["error"]["code"] == 404, answer
 answer = client.call("no_such_method", [])
 assert answer["error"]["code"] == -32601, answer
