@@ -101,6 +101,20 @@ fn private_key(pem: &[u8], what: &str) -> Result<PrivateKeyDer<'static>, TlsErro
     PrivateKeyDer::from_pem_slice(pem).map_err(|_| TlsError::NoKey(what.to_owned()))
 }
 
+/// Adds `certs` to `roots`; `what` says which when one is refused.
+fn add_roots(
+    roots: &mut RootCertStore,
+    certs: &[CertificateDer<'static>],
+    what: &'static str,
+) -> Result<(), TlsError> {
+    for cert in certs {
+        roots
+            .add(cert.clone())
+            .map_err(|source| TlsError::Refused { what, source })?;
+    }
+    Ok(())
+}
+
 /// A certificate chain and its private key.
 #[derive(Debug)]
 struct Identity {
@@ -232,14 +246,11 @@ impl ClientTls {
         };
         // A platform root rustls cannot use is skipped, as browsers do.
         roots.add_parsable_certificates(platform.iter().cloned());
-        for root in &self.extra_roots {
-            roots
-                .add(root.clone())
-                .map_err(|source| TlsError::Refused {
-                    what: "a CA certificate cannot be trusted",
-                    source,
-                })?;
-        }
+        add_roots(
+            &mut roots,
+            &self.extra_roots,
+            "a CA certificate cannot be trusted",
+        )?;
         let builder = rustls::ClientConfig::builder_with_provider(provider())
             .with_safe_default_protocol_versions()
             .map_err(|source| TlsError::Refused {
@@ -340,14 +351,11 @@ impl ServerTls {
             builder.with_no_client_auth()
         } else {
             let mut roots = RootCertStore::empty();
-            for root in &self.client_roots {
-                roots
-                    .add(root.clone())
-                    .map_err(|source| TlsError::Refused {
-                        what: "a client CA certificate cannot be trusted",
-                        source,
-                    })?;
-            }
+            add_roots(
+                &mut roots,
+                &self.client_roots,
+                "a client CA certificate cannot be trusted",
+            )?;
             let verifier = rustls::server::WebPkiClientVerifier::builder_with_provider(
                 Arc::new(roots),
                 provider(),

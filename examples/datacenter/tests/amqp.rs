@@ -42,17 +42,7 @@ fn a_pika_tutorial_client_gets_the_active_servers() {
     let (_served, queue) = serve_amqp("pika");
     let python = common::pytool("python");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/pika_client.py");
-    let output = Command::new(python)
-        .args([script, &amqp_url(), &queue])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(stdout.contains("all checks passed"), "{stdout}");
+    common::assert_passes(Command::new(python).args([script, &amqp_url(), &queue]));
 }
 
 #[test]

@@ -172,16 +172,7 @@ sig = p.system.methodSignature("foreign")
 assert sig == [["array", "undef"]], sig
 print("python: all checks passed")
 "#;
-    let output = Command::new("python3")
-        .args(["-c", script, &base])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
+    common::assert_passes(Command::new("python3").args(["-c", script, &base]));
 
     // The document: open schemas where there is none, still valid OpenAPI.
     let doc = get_json(&format!("{base}/openapi.json")).await;

@@ -220,14 +220,7 @@ fn longest_gap(answers: &[Instant], since: Instant) -> Duration {
 
 fn pika_calls(url: &str, queue: &str) {
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/pika_client.py");
-    let output = Command::new(common::pytool("python"))
-        .args([script, url, queue])
-        .output()
-        .unwrap();
-    assert!(
-        String::from_utf8_lossy(&output.stdout).contains("all checks passed"),
-        "pika on {url}: {output:?}"
-    );
+    common::assert_passes(Command::new(common::pytool("python")).args([script, url, queue]));
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -17,16 +17,7 @@ fn run_script(url: &str, token: Option<&str>) {
         "{}/tests/interop/early_answers.py",
         env!("CARGO_MANIFEST_DIR")
     );
-    let output = Command::new("python3")
-        .arg(&script)
-        .arg(url)
-        .args(token)
-        .output()
-        .expect("python3 runs (the test command installs it)");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "{script}:\n{stdout}\n{stderr}");
-    assert!(stdout.contains("all checks passed"), "{stdout}");
+    common::assert_passes(Command::new("python3").arg(&script).arg(url).args(token));
 }
 
 #[test]

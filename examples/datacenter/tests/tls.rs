@@ -87,16 +87,12 @@ connection.request("GET", "/servers/4")
 assert json.loads(connection.getresponse().read())["hostname"] == "eu-central-1a"
 print("python over https: all checks passed")
 "#;
-    let output = Command::new("python3")
-        .args(["-c", script, &served.url, &file(&dir, "ca.pem")])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        stdout.contains("all checks passed"),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    common::assert_passes(Command::new("python3").args([
+        "-c",
+        script,
+        &served.url,
+        &file(&dir, "ca.pem"),
+    ]));
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -149,15 +145,6 @@ fn amqps_both_ways_against_a_tls_rabbitmq_node() {
 
     // pika over TLS, the RabbitMQ tutorial's client.
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/pika_client.py");
-    let output = Command::new(common::pytool("python"))
-        .args([script, &url, &queue, &ca])
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        stdout.contains("all checks passed"),
-        "{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    common::assert_passes(Command::new(common::pytool("python")).args([script, &url, &queue, &ca]));
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -9,18 +9,7 @@ use common::Served;
 
 fn run(program: &str, script: &str, url: &str) {
     let script = format!("{}/tests/interop/{script}", env!("CARGO_MANIFEST_DIR"));
-    let output = Command::new(program)
-        .arg(&script)
-        .arg(url)
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {program} (the test command installs it): {e}"));
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        output.status.success(),
-        "{program} {script} failed:\n{stdout}\n{stderr}"
-    );
-    assert!(stdout.contains("all checks passed"), "{stdout}");
+    common::assert_passes(Command::new(program).arg(&script).arg(url));
 }
 
 #[test]

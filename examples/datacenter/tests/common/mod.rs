@@ -110,3 +110,17 @@ pub fn ids(result: &serde_json::Value) -> Vec<u64> {
         .map(|s| s["id"].as_u64().unwrap())
         .collect()
 }
+
+/// Runs a program written by others (a Python or Perl client) and checks
+/// that it ran to its end: it prints "all checks passed" when it does.
+pub fn assert_passes(command: &mut Command) {
+    let output = command
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {command:?} (the test command installs it): {e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("all checks passed"),
+        "{command:?}:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
