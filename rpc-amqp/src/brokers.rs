@@ -11,7 +11,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 /// next, with backoff, declaring again what it needs. Each one starts at a
 /// different node (picked from the process id and a counter), so that the
 /// processes of a service spread over the cluster rather than all crowding
-/// onto the first node.
+/// onto the first node. A server that had to move to another node goes back
+/// to its own once that node is up again.
 ///
 /// ```
 /// use rpc_amqp::Brokers;
@@ -24,6 +25,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 #[derive(Clone, Debug)]
 pub struct Brokers {
     urls: Arc<[String]>,
+    /// The node this process prefers, where it started.
+    home: usize,
     /// The node to try first next time.
     next: Arc<AtomicUsize>,
 }
@@ -46,6 +49,7 @@ impl Brokers {
         };
         Self {
             urls,
+            home: next,
             next: Arc::new(AtomicUsize::new(next)),
         }
     }
@@ -73,6 +77,13 @@ impl Brokers {
             let at = (start + i) % n;
             (at, self.urls[at].as_str())
         })
+    }
+
+    /// The node this process prefers, and its URL: a server that had to
+    /// move away from it goes back once it is up again, so that the
+    /// processes of a service spread over the cluster again.
+    pub(crate) fn home(&self) -> (usize, &str) {
+        (self.home, &self.urls[self.home])
     }
 
     /// Connected to node `at`: try it first next time.

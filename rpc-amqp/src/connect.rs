@@ -48,7 +48,7 @@ pub(crate) async fn connect_any(
 }
 
 /// Connects to the broker at `url`, over TLS with `tls` for `amqps://`.
-async fn connect(
+pub(crate) async fn connect(
     url: &str,
     properties: ConnectionProperties,
     tls: &ClientTls,

@@ -240,6 +240,8 @@ async fn calls_have_one_outcome_through_the_loss_of_any_node() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 
+    let mut homes = cluster.nodes_of("rpc-amqp server");
+    homes.sort_unstable();
     let started = Instant::now();
     let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
     let reads = tokio::spawn(stream(urls.clone(), queue.clone(), true, stop.clone()));
@@ -255,10 +257,13 @@ async fn calls_have_one_outcome_through_the_loss_of_any_node() {
         };
         let at = Instant::now();
         cluster.script(&["kill", &node.to_string()]);
-        tokio::time::sleep(Duration::from_secs(4)).await;
-        cluster.script(&["start", &node.to_string()]);
-        // pika, given any live node, calls the service.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        // pika, given a live node while one is down, calls the service.
         pika_calls(&node_urls[node % 3], &queue);
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        cluster.script(&["start", &node.to_string()]);
+        // And given the node that came back, once it has rejoined.
+        pika_calls(&node_urls[node - 1], &queue);
         kills.push((victim, node, at));
     }
 
@@ -291,6 +296,20 @@ async fn calls_have_one_outcome_through_the_loss_of_any_node() {
         writes.other
     );
     assert_eq!(writes.answered + writes.may_have_run, write_calls);
+    // The servers are back on the nodes they started on: spread again.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let mut now = cluster.nodes_of("rpc-amqp server");
+        now.sort_unstable();
+        if now == homes {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "servers on {now:?}, not back on {homes:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
     // The stream went on through every loss.
     for (victim, _, at) in &kills {
         assert!(

@@ -300,31 +300,52 @@ impl AmqpServer {
         }
     }
 
-    /// One connection's life: `Ok` on shutdown, `Err` when it is lost (the
-    /// next connection then starts with another node).
+    /// The life of a connection, and of those that replace it when the
+    /// server moves back to its home node: `Ok` on shutdown, `Err` when a
+    /// connection is lost (the next one then starts with another node).
     async fn consume(
         &self,
         brokers: &Brokers,
-        shutdown: std::pin::Pin<&mut (impl Future<Output = ()> + Send)>,
+        mut shutdown: std::pin::Pin<&mut (impl Future<Output = ()> + Send)>,
     ) -> Result<(), Stop> {
-        let properties = ConnectionProperties::default()
-            .with_connection_name(format!("rpc-amqp server {}", self.queue).into());
+        let properties = self.connection_properties();
         let connected = crate::connect::connect_any(brokers, properties, &self.tls)
             .await
             .map_err(Stop::Connect)?;
-        let node = connected.node;
-        let consumed = self.consume_on(connected.connection, shutdown).await;
-        if consumed.is_err() {
-            brokers.lost(node);
+        let (mut connection, mut node) = (connected.connection, connected.node);
+        loop {
+            let (home, home_url) = brokers.home();
+            let away = (node != home).then_some(home_url);
+            match self.consume_on(connection, away, shutdown.as_mut()).await {
+                Ok(Ended::Shutdown) => return Ok(()),
+                Ok(Ended::Home(at_home)) => {
+                    tracing::info!(queue = %self.queue, broker = %crate::redact(home_url), "back on this server's home node");
+                    brokers.connected(home);
+                    (connection, node) = (*at_home, home);
+                }
+                Err(stop) => {
+                    brokers.lost(node);
+                    return Err(stop);
+                }
+            }
         }
-        consumed
     }
 
+    fn connection_properties(&self) -> ConnectionProperties {
+        ConnectionProperties::default()
+            .with_connection_name(format!("rpc-amqp server {}", self.queue).into())
+    }
+
+    /// Consumes on `connection` until shutdown, a loss, or (when `away`
+    /// from home, at that URL) until the home node can be reached again: the
+    /// calls in flight are then finished and acknowledged, and the new
+    /// connection handed back.
     async fn consume_on(
         &self,
         connection: lapin::Connection,
+        away: Option<&str>,
         mut shutdown: std::pin::Pin<&mut (impl Future<Output = ()> + Send)>,
-    ) -> Result<(), Stop> {
+    ) -> Result<Ended, Stop> {
         let channel = connection.create_channel().await.map_err(Stop::Lost)?;
         channel
             .confirm_select(ConfirmSelectOptions::default())
@@ -371,35 +392,70 @@ impl AmqpServer {
         tracing::info!(queue = %self.queue, prefetch = self.prefetch, "consuming");
 
         let mut in_flight = JoinSet::new();
-        let lost = loop {
+        // Away from home, the home node is tried now and then; the attempt
+        // runs beside the consumer, which it never holds up.
+        let mut home_check = tokio::time::interval(HOME_CHECK);
+        home_check.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        let mut going_home: Option<tokio::task::JoinHandle<Result<lapin::Connection, AmqpError>>> =
+            None;
+        let ended = loop {
             tokio::select! {
-                () = shutdown.as_mut() => break None,
+                () = shutdown.as_mut() => break Ok(Ended::Shutdown),
                 next = consumer.next() => match next {
                     Some(Ok(delivery)) => {
                         in_flight.spawn(delivery::handle(delivery, channel.clone(), Arc::clone(&self.codecs)));
                     }
-                    Some(Err(err)) => break Some(err.to_string()),
-                    None => break Some("the broker closed the consumer".to_owned()),
+                    Some(Err(err)) => break Err(err.to_string()),
+                    None => break Err("the broker closed the consumer".to_owned()),
                 },
                 Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
+                _ = home_check.tick(), if away.is_some() && going_home.is_none() => {
+                    let (url, properties, tls) = (away.unwrap_or_default().to_owned(), self.connection_properties(), Arc::clone(&self.tls));
+                    going_home = Some(tokio::spawn(async move {
+                        crate::connect::connect(&url, properties, &tls).await
+                    }));
+                }
+                attempt = async { going_home.as_mut().expect("checked").await }, if going_home.is_some() => {
+                    going_home = None;
+                    if let Ok(Ok(home)) = attempt {
+                        break Ok(Ended::Home(Box::new(home)));
+                    }
+                }
             }
         };
-        if let Some(err) = lost {
-            // The calls in flight cannot be acknowledged any more: the broker
-            // redelivers them, here after reconnecting or to another server.
-            in_flight.abort_all();
-            return Err(Stop::Connected(err));
-        }
-        tracing::info!(queue = %self.queue, in_flight = in_flight.len(), "shutting down: finishing the calls in flight");
+        let next = match ended {
+            Err(err) => {
+                // The calls in flight cannot be acknowledged any more: the
+                // broker redelivers them, here after reconnecting or to
+                // another server.
+                in_flight.abort_all();
+                return Err(Stop::Connected(err));
+            }
+            Ok(next) => next,
+        };
+        tracing::info!(queue = %self.queue, in_flight = in_flight.len(), "leaving this connection: finishing the calls in flight");
         let _ = channel
             .basic_cancel(consumer.tag(), BasicCancelOptions::default())
             .await;
         while in_flight.join_next().await.is_some() {}
-        let _ = channel.close(200, "shutdown".into()).await;
-        let _ = connection.close(200, "shutdown".into()).await;
-        tracing::info!(queue = %self.queue, "stopped");
-        Ok(())
+        let _ = channel.close(200, "done".into()).await;
+        let _ = connection.close(200, "done".into()).await;
+        if matches!(next, Ended::Shutdown) {
+            tracing::info!(queue = %self.queue, "stopped");
+        }
+        Ok(next)
     }
+}
+
+/// How often a server away from its home node tries it again.
+const HOME_CHECK: Duration = Duration::from_secs(5);
+
+/// How a connection's life ended well.
+enum Ended {
+    /// The server shuts down.
+    Shutdown,
+    /// The home node is up again: this is a connection to it.
+    Home(Box<lapin::Connection>),
 }
 
 /// Why a connection's life ended.
