@@ -21,6 +21,15 @@ async fn main() {
         .next()
         .unwrap_or_else(|| "amqp://guest:guest@127.0.0.1:5672/%2f".into());
     let queue = args.next().unwrap_or_else(|| "baseline".into());
+    // `quorum` as a third argument: a quorum queue, as the framework's
+    // `QueueType::Quorum` declares it.
+    let mut arguments = FieldTable::default();
+    if args.next().as_deref() == Some("quorum") {
+        arguments.insert(
+            "x-queue-type".into(),
+            lapin::types::AMQPValue::LongString("quorum".into()),
+        );
+    }
     let connection = Connection::connect(&url, ConnectionProperties::default())
         .await
         .unwrap();
@@ -38,7 +47,7 @@ async fn main() {
         ..Default::default()
     };
     channel
-        .queue_declare(queue.as_str().into(), durable, FieldTable::default())
+        .queue_declare(queue.as_str().into(), durable, arguments)
         .await
         .unwrap();
     let mut consumer = channel

@@ -215,7 +215,7 @@ fn main() {
     let id = std::process::id();
     let framework_queue = format!("bench-framework-{id}");
     let lapin_queue = format!("bench-lapin-{id}");
-    let servers = [
+    let mut servers = vec![
         // The HTTP rows measure a server that serves HTTP only, as the
         // hand-written ones do, without the example's optional time and
         // concurrency limits, which they do not have either; AMQP is served
@@ -300,6 +300,39 @@ fn main() {
             &[&options.amqp_url, &lapin_queue],
         ),
     ];
+    // Scale-out: 1, 2 and 4 framework processes on one queue, classic and
+    // quorum, each group on a queue of its own.
+    let scale_queue = |kind: &str, n: usize| format!("bench-{kind}-{n}-{id}");
+    let lapin_quorum = format!("bench-lapin-quorum-{id}");
+    servers.push(Server::start(
+        "lapin by hand (quorum queue)",
+        &bin.join("baseline_lapin"),
+        &[&options.amqp_url, &lapin_quorum, "quorum"],
+    ));
+    for kind in ["classic", "quorum"] {
+        for n in [1, 2, 4] {
+            for i in 1..=n {
+                let name: &'static str = Box::leak(
+                    format!("datacenter AMQP, {kind} queue, {i} of {n}").into_boxed_str(),
+                );
+                servers.push(Server::start(
+                    name,
+                    &bin.join("datacenter"),
+                    &[
+                        "serve",
+                        "--listen",
+                        "127.0.0.1:0",
+                        "--amqp",
+                        &options.amqp_url,
+                        "--amqp-queue",
+                        &scale_queue(kind, n),
+                        "--amqp-queue-type",
+                        kind,
+                    ],
+                ));
+            }
+        }
+    }
     // The framework's AMQP consumer starts after its HTTP listener.
     std::thread::sleep(Duration::from_secs(2));
 
@@ -424,6 +457,34 @@ fn main() {
             ],
         ),
     ];
+    for (kind, baseline_queue, baseline) in [
+        ("classic", &lapin_queue, "lapin by hand"),
+        ("quorum", &lapin_quorum, "lapin by hand (quorum queue)"),
+    ] {
+        let title: &'static str =
+            Box::leak(format!("AMQP scale-out, {kind} queue, 64 in flight").into_boxed_str());
+        let mut contenders = vec![contender(
+            "lapin by hand, 1 process (baseline)",
+            baseline,
+            Load::Amqp {
+                queue: baseline_queue.clone(),
+            },
+        )];
+        for n in [1, 2, 4] {
+            let label: &'static str =
+                Box::leak(format!("framework, {n} server process(es)").into_boxed_str());
+            let server: &'static str =
+                Box::leak(format!("datacenter AMQP, {kind} queue, 1 of {n}").into_boxed_str());
+            contenders.push(contender(
+                label,
+                server,
+                Load::Amqp {
+                    queue: scale_queue(kind, n),
+                },
+            ));
+        }
+        rows.push((title, contenders));
+    }
 
     if let Some(only) = &options.only {
         let only = only.to_lowercase();
