@@ -168,7 +168,9 @@ async fn notifications_run_and_undecodable_ones_are_dead_lettered() {
 async fn shutdown_finishes_the_calls_in_flight() {
     let name = queue("shutdown");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = AmqpServer::new(WorkServer::new(Worker::default())).queue(name.clone());
+    let worker = Worker::default();
+    let started = std::sync::Arc::clone(&worker.started);
+    let server = AmqpServer::new(WorkServer::new(worker)).queue(name.clone());
     let serving = tokio::spawn(server.serve_with_shutdown_owned(url(), async {
         let _ = stopped.await;
     }));
@@ -177,10 +179,19 @@ async fn shutdown_finishes_the_calls_in_flight() {
     let calls: Vec<_> = (0..5)
         .map(|_| {
             let client = client.clone();
-            tokio::spawn(async move { client.work(300).await })
+            tokio::spawn(async move { client.work(1000).await })
         })
         .collect();
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    // Shut down once all five are running (however long a loaded machine
+    // takes to get them there).
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while started.load(std::sync::atomic::Ordering::Relaxed) < 5 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the calls never started"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
     stop.send(()).unwrap();
     for call in calls {
         assert_eq!(call.await.unwrap().unwrap(), std::process::id());

@@ -44,10 +44,13 @@ pub trait Work {
 #[derive(Default)]
 pub struct Worker {
     notes: std::sync::Mutex<Vec<String>>,
+    /// How many `work` calls have started.
+    pub started: std::sync::Arc<AtomicU32>,
 }
 
 impl Work for Worker {
     async fn work(&self, millis: u64) -> u32 {
+        self.started.fetch_add(1, Ordering::Relaxed);
         tokio::time::sleep(Duration::from_millis(millis)).await;
         std::process::id()
     }
