@@ -6,7 +6,7 @@ use std::future::Future;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{BoxError, MethodMeta, RpcError};
+use crate::{BoxError, MethodMeta, RpcError, SubscriptionStream};
 
 /// How a generated client (`TraitClient<T>`) reaches a server: JSON-RPC or
 /// XML-RPC over HTTP, REST, AMQP, or in process ([`LocalTransport`](crate::LocalTransport)).
@@ -41,6 +41,28 @@ pub trait Transport: Send + Sync {
     where
         P: Serialize + Send,
         R: DeserializeOwned + Send;
+
+    /// Subscribes to the `#[subscription]` method `method` with `params`: its
+    /// items as they come, until the stream ends; dropping the stream ends
+    /// the subscription. A transport that cannot carry a stream answers with
+    /// an error (the default).
+    fn subscribe<P, R>(
+        &self,
+        method: &'static MethodMeta,
+        params: P,
+    ) -> impl Future<Output = Result<SubscriptionStream<R>, ClientError>> + Send
+    where
+        P: Serialize + Send,
+        R: DeserializeOwned + Send + 'static,
+    {
+        let _ = params;
+        async move {
+            Err(ClientError::transport(format!(
+                "this transport cannot carry the subscription `{}`: use a WebSocket, SSE or AMQP transport",
+                method.name
+            )))
+        }
+    }
 }
 
 /// The unit transport, for naming a client's associated items
@@ -68,6 +90,18 @@ impl<T: Transport> Transport for std::sync::Arc<T> {
         R: DeserializeOwned + Send,
     {
         (**self).call(method, params)
+    }
+
+    fn subscribe<P, R>(
+        &self,
+        method: &'static MethodMeta,
+        params: P,
+    ) -> impl Future<Output = Result<SubscriptionStream<R>, ClientError>> + Send
+    where
+        P: Serialize + Send,
+        R: DeserializeOwned + Send + 'static,
+    {
+        (**self).subscribe(method, params)
     }
 }
 

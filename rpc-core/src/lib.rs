@@ -66,6 +66,7 @@ mod request;
 mod response;
 pub mod schema;
 mod service;
+mod subscription;
 #[cfg(feature = "tls")]
 pub mod tls;
 mod trace;
@@ -86,6 +87,7 @@ pub use self::metadata::{
 pub use self::request::{Params, ParamsDecoder, Request};
 pub use self::response::{BoxSerialize, Response, Value};
 pub use self::service::{BoxError, Dispatcher, RpcService};
+pub use self::subscription::{Closed, ResponseStream, Sink, Subscription, SubscriptionStream};
 pub use self::trace::{Trace, TraceFuture, TraceLayer};
 
 /// Serves a trait over every protocol and generates its typed client.

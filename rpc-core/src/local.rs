@@ -1,9 +1,13 @@
 //! [`LocalTransport`]: call a service in process, through the same dispatcher.
 
+use futures_util::StreamExt;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::{ClientError, Context, Dispatcher, MethodMeta, Params, Protocol, Request, Transport};
+use crate::{
+    ClientError, Context, Dispatcher, MethodMeta, Params, Protocol, Request, SubscriptionStream,
+    Transport,
+};
 
 /// A [`Transport`] that calls a [`Dispatcher`] in the same process: the params
 /// are encoded and the result decoded exactly as over the wire (as JSON), and
@@ -54,18 +58,57 @@ impl LocalTransport {
     }
 }
 
+impl LocalTransport {
+    async fn response<P: Serialize>(
+        &self,
+        method: &'static MethodMeta,
+        params: P,
+    ) -> Result<crate::Response, ClientError> {
+        let params = serde_json::to_vec(&params).map_err(ClientError::transport)?;
+        let request = Request::new(method.name, Params::json(params), self.context.clone());
+        Ok(self.dispatcher.call(request).await)
+    }
+}
+
+/// A value, as it would come over the wire: written as JSON, read as `R`.
+fn through_json<R: DeserializeOwned>(value: crate::BoxSerialize) -> Result<R, ClientError> {
+    let mut json = Vec::new();
+    value.write_json(&mut json).map_err(ClientError::decode)?;
+    serde_json::from_slice(&json).map_err(ClientError::decode)
+}
+
 impl Transport for LocalTransport {
     async fn call<P, R>(&self, method: &'static MethodMeta, params: P) -> Result<R, ClientError>
     where
         P: Serialize + Send,
         R: DeserializeOwned + Send,
     {
-        let params = serde_json::to_vec(&params).map_err(ClientError::transport)?;
-        let request = Request::new(method.name, Params::json(params), self.context.clone());
-        let response = self.dispatcher.call(request).await;
-        let value = response.into_result()?;
-        let mut json = Vec::new();
-        value.write_json(&mut json).map_err(ClientError::decode)?;
-        serde_json::from_slice(&json).map_err(ClientError::decode)
+        let value = self.response(method, params).await?.into_result()?;
+        through_json(value)
+    }
+
+    async fn subscribe<P, R>(
+        &self,
+        method: &'static MethodMeta,
+        params: P,
+    ) -> Result<SubscriptionStream<R>, ClientError>
+    where
+        P: Serialize + Send,
+        R: DeserializeOwned + Send + 'static,
+    {
+        let response = self.response(method, params).await?;
+        let items = response
+            .into_stream()
+            .map_err(|answer| match answer.into_result() {
+                Err(err) => ClientError::Rpc(err),
+                Ok(_) => ClientError::decode(format!(
+                    "`{}` answered one value, not a stream",
+                    method.name
+                )),
+            })?;
+        Ok(Box::pin(items.map(|item| match item {
+            Ok(value) => through_json(value),
+            Err(err) => Err(ClientError::Rpc(err)),
+        })))
     }
 }

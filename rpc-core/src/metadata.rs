@@ -70,6 +70,9 @@ pub struct MethodMeta {
     ///
     /// [`DocumentedErrors`]: crate::DocumentedErrors
     pub errors: fn() -> &'static [ErrorMeta],
+    /// Whether it is a `#[subscription]`: it answers a stream of items (its
+    /// `result` is the type of an item).
+    pub subscription: bool,
 }
 
 /// A parameter of a method.

@@ -100,6 +100,33 @@ where
         .boxed()
 }
 
+/// Runs a subscription method's future to a [`Response`] carrying its stream
+/// of items; a panic becomes an internal error, as in [`run`].
+pub fn run_subscription<F, T>(
+    method: &'static str,
+    call: F,
+) -> BoxFuture<'static, Result<Response, Infallible>>
+where
+    F: Future<Output = Result<crate::Subscription<T>, RpcError>> + Send + 'static,
+    T: Serialize + Send + 'static,
+{
+    AssertUnwindSafe(call)
+        .catch_unwind()
+        .map(move |outcome| {
+            Ok(match outcome {
+                Ok(Ok(subscription)) => {
+                    Response::stream(method, subscription.into_response_stream())
+                }
+                Ok(Err(err)) => Response::error(err),
+                Err(_) => {
+                    tracing::error!(method, "an rpc subscription method panicked");
+                    Response::error(RpcError::internal("internal error"))
+                }
+            })
+        })
+        .boxed()
+}
+
 /// The answer for a method that the service does not have.
 pub fn method_not_found(method: &str) -> BoxFuture<'static, Result<Response, Infallible>> {
     let response = Response::error(RpcError::method_not_found(method));

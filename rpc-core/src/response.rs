@@ -4,6 +4,7 @@ use http::Extensions;
 use serde::Serialize;
 
 use crate::RpcError;
+use crate::subscription::ResponseStream;
 use crate::xmlrpc::EncodeError;
 use crate::xmlrpc::ValueSerializer;
 
@@ -58,8 +59,18 @@ impl<T: Serialize + Send> Value for T {
 /// assert_eq!(err.result().err().unwrap().code(), -32603);
 /// ```
 pub struct Response {
-    result: Result<BoxSerialize, RpcError>,
+    outcome: Outcome,
     extensions: Extensions,
+}
+
+enum Outcome {
+    Done(Result<BoxSerialize, RpcError>),
+    /// A subscription's items, and the error a front end that cannot carry
+    /// a stream answers instead.
+    Stream {
+        items: ResponseStream,
+        refusal: RpcError,
+    },
 }
 
 impl Response {
@@ -76,21 +87,70 @@ impl Response {
     /// A response from a result already boxed.
     pub fn from_result(result: Result<BoxSerialize, RpcError>) -> Self {
         Self {
-            result,
+            outcome: Outcome::Done(result),
             extensions: Extensions::new(),
         }
     }
 
-    /// The result, to encode.
-    pub fn result(&self) -> Result<&(dyn erased_serde::Serialize + Send), &RpcError> {
-        self.result
-            .as_ref()
-            .map(|b| &**b as &(dyn erased_serde::Serialize + Send))
+    /// The answer of the subscription method `method`: a stream of items,
+    /// which the front ends that can carry one deliver as they come
+    /// ([`into_stream`](Self::into_stream)); the others answer with an error
+    /// that says where to subscribe ([`into_result`](Self::into_result)).
+    ///
+    /// ```
+    /// use futures_util::StreamExt;
+    /// use rpc_core::Response;
+    ///
+    /// let items = futures_util::stream::iter([Ok(Box::new(1) as rpc_core::BoxSerialize)]).boxed();
+    /// let response = Response::stream("count", items);
+    /// assert!(response.is_stream());
+    /// assert_eq!(response.into_result().err().unwrap().code(), -32600);
+    /// ```
+    pub fn stream(method: &str, items: ResponseStream) -> Self {
+        let refusal = RpcError::invalid_request(format!(
+            "`{method}` is a subscription: subscribe to it over a WebSocket (JSON-RPC at /ws), \
+             as Server-Sent Events on its REST route, or over AMQP"
+        ));
+        Self {
+            outcome: Outcome::Stream { items, refusal },
+            extensions: Extensions::new(),
+        }
     }
 
-    /// Takes the result.
+    /// Whether this is a subscription's stream of items.
+    pub fn is_stream(&self) -> bool {
+        matches!(self.outcome, Outcome::Stream { .. })
+    }
+
+    /// The subscription's items; a response that is no stream is given back.
+    pub fn into_stream(self) -> Result<ResponseStream, Self> {
+        match self.outcome {
+            Outcome::Stream { items, .. } => Ok(items),
+            done => Err(Self {
+                outcome: done,
+                extensions: self.extensions,
+            }),
+        }
+    }
+
+    /// The result, to encode; for a stream, the error a front end that
+    /// cannot carry one answers.
+    pub fn result(&self) -> Result<&(dyn erased_serde::Serialize + Send), &RpcError> {
+        match &self.outcome {
+            Outcome::Done(result) => result
+                .as_ref()
+                .map(|b| &**b as &(dyn erased_serde::Serialize + Send)),
+            Outcome::Stream { refusal, .. } => Err(refusal),
+        }
+    }
+
+    /// Takes the result; for a stream, the error a front end that cannot
+    /// carry one answers.
     pub fn into_result(self) -> Result<BoxSerialize, RpcError> {
-        self.result
+        match self.outcome {
+            Outcome::Done(result) => result,
+            Outcome::Stream { refusal, .. } => Err(refusal),
+        }
     }
 
     /// Typed extensions a layer may set for the front end (e.g. headers to add).
@@ -106,9 +166,10 @@ impl Response {
 
 impl std::fmt::Debug for Response {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.result {
-            Ok(_) => f.write_str("Response::Ok(..)"),
-            Err(err) => f.debug_tuple("Response::Err").field(err).finish(),
+        match &self.outcome {
+            Outcome::Done(Ok(_)) => f.write_str("Response::Ok(..)"),
+            Outcome::Done(Err(err)) => f.debug_tuple("Response::Err").field(err).finish(),
+            Outcome::Stream { .. } => f.write_str("Response::Stream(..)"),
         }
     }
 }

@@ -11,13 +11,13 @@ use std::time::Duration;
 use axum::Router;
 use futures_util::FutureExt;
 use hyper::server::conn::http1;
-use hyper_util::server::graceful::GracefulShutdown;
 use rpc_core::tls::{ServerTls, TlsError};
 use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use self::connection::{Connections, accept_failed};
+pub use self::graceful::Watcher;
 use self::linger::Bounds;
 pub use self::linger::{
     DEFAULT_LINGERING_MAX_BYTES, DEFAULT_LINGERING_TIME, DEFAULT_LINGERING_TIMEOUT,
@@ -25,6 +25,7 @@ pub use self::linger::{
 pub use self::send_timeout::DEFAULT_SEND_TIMEOUT;
 
 mod connection;
+mod graceful;
 mod guarded;
 mod header_deadline;
 mod linger;
@@ -293,7 +294,7 @@ impl Serve {
             connect_info,
             router,
         });
-        let graceful = GracefulShutdown::new();
+        let graceful = graceful::Graceful::new();
         let mut shutdown = shutdown.unwrap_or_else(|| Box::pin(std::future::pending()));
         loop {
             // A place first, then a connection: at the bound, clients wait in

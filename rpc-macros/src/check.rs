@@ -10,6 +10,25 @@ pub fn service(cx: &Ctxt, service: &Service) {
     unique_wire_names(cx, service);
     rest_placeholders_bind_arguments(cx, service);
     unique_rest_routes(cx, service);
+    subscriptions_are_served_as_events(cx, service);
+}
+
+/// A subscription's REST route serves Server-Sent Events: it must be a GET.
+fn subscriptions_are_served_as_events(cx: &Ctxt, service: &Service) {
+    for method in &service.methods {
+        if let (Some(_), Some(rest)) = (&method.subscription, &method.rest)
+            && rest.verb != crate::model::RestVerb::Get
+        {
+            cx.error_spanned_by(
+                &rest.path,
+                format!(
+                    "the REST route of the subscription `{}` serves Server-Sent Events: \
+                     make it `#[rest(get = \"...\")]`",
+                    method.ident
+                ),
+            );
+        }
+    }
 }
 
 fn unique_wire_names(cx: &Ctxt, service: &Service) {

@@ -70,7 +70,7 @@ fn strip_inert_attributes(mut item: ItemTrait) -> ItemTrait {
     for trait_item in &mut item.items {
         if let TraitItem::Fn(func) = trait_item {
             func.attrs.retain(|a| {
-                !["rpc", "rest", "schema"]
+                !["rpc", "rest", "schema", "subscription"]
                     .iter()
                     .any(|ours| a.path().is_ident(ours))
             });

@@ -34,6 +34,8 @@ pub struct Method {
     pub result_schema: Option<Type>,
     /// `#[rpc(idempotent)]`: running it twice is as running it once.
     pub idempotent: bool,
+    /// `#[subscription]`: the method answers a `Subscription<T>`; this is `T`.
+    pub subscription: Option<Type>,
     pub rest: Option<Rest>,
     /// A provided method's body.
     pub default: Option<Block>,

@@ -9,7 +9,7 @@ use syn::{
 };
 
 use crate::ctxt::Ctxt;
-use crate::model::{Arg, ContextArg, Method, Output, Rest, RestVerb, Service};
+use crate::model::{Arg, ContextArg, Method, Output, Rest, RestVerb, Service, first_type_argument};
 
 /// Reads `#[service(...)]` and the trait it is on.
 pub fn service(cx: &Ctxt, args: TokenStream, item: ItemTrait) -> Service {
@@ -228,6 +228,7 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
     let mut rpc: Option<RpcAttr> = None;
     let mut rest = None;
     let mut result_schema = None;
+    let mut subscription_attr: Option<Attribute> = None;
     for attr in func.attrs {
         if attr.path().is_ident("rpc") {
             if rpc.is_some() {
@@ -242,6 +243,11 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
                 );
             }
             rest = rest_attr(cx, &attr).or(rest);
+        } else if attr.path().is_ident("subscription") {
+            if let Err(err) = attr.meta.require_path_only() {
+                cx.syn_error(err);
+            }
+            subscription_attr = Some(attr);
         } else if attr.path().is_ident("schema") {
             if result_schema.is_some() {
                 fail(&attr, "#[schema] is given twice on this method: merge them");
@@ -253,6 +259,28 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
     }
 
     let RpcAttr { name, idempotent } = rpc.unwrap_or_default();
+    // A subscription answers `Subscription<T>` (in a `Result` or not).
+    let subscription = match &subscription_attr {
+        None => None,
+        Some(attr) => {
+            let answered = match &output {
+                Output::Fallible(ty) => first_type_argument(ty),
+                Output::Plain(ty) => Some(ty),
+                Output::Unit => None,
+            };
+            let item = answered
+                .filter(|ty| last_segment_is(ty, "Subscription"))
+                .and_then(first_type_argument);
+            if item.is_none() {
+                fail(
+                    attr,
+                    "a #[subscription] method answers `Result<rpc_core::Subscription<T>, E>` \
+                     (or `Subscription<T>`): the stream of items its subscribers receive",
+                );
+            }
+            item.cloned()
+        }
+    };
     let (base, wire_name_span) = match name {
         Some(lit) => (lit.value(), lit.span()),
         None => (sig.ident.to_string(), sig.ident.span()),
@@ -282,6 +310,7 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
         output,
         result_schema,
         idempotent,
+        subscription,
         rest,
         default: func.default,
     })

@@ -36,6 +36,11 @@ pub(crate) fn openrpc(dispatcher: &Dispatcher) -> Value {
             if !errors.is_empty() {
                 entry["errors"] = Value::from(errors);
             }
+            if method.subscription {
+                // Items come as notifications on a WebSocket: the result is
+                // the type of one item.
+                entry["x-subscription"] = Value::Bool(true);
+            }
             if !method.doc.is_empty() {
                 entry["summary"] = Value::from(summary.trim());
                 entry["description"] = Value::from(method.doc);

@@ -37,12 +37,13 @@ const SYSTEM: [(&str, &str, &[&str]); 4] = [
     ),
 ];
 
-/// Every method's name, sorted, the built-in ones included.
+/// Every method's name, sorted, the built-in ones included; subscriptions
+/// are left out (XML-RPC has no push).
 pub(crate) fn list_methods(dispatcher: &Dispatcher) -> Vec<&'static str> {
     let mut names: Vec<&'static str> = dispatcher
         .services()
         .iter()
-        .flat_map(|s| s.methods.iter().map(|m| m.name))
+        .flat_map(|s| s.methods.iter().filter(|m| !m.subscription).map(|m| m.name))
         .chain(SYSTEM.iter().map(|(name, _, _)| *name))
         .collect();
     names.sort_unstable();

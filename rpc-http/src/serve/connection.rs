@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::graceful::Watcher;
 use axum::Router;
 use axum::body::{Body, HttpBody};
 use axum::extract::ConnectInfo;
@@ -13,7 +14,6 @@ use futures_util::TryFutureExt;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
-use hyper_util::server::graceful::Watcher;
 use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
@@ -71,20 +71,27 @@ impl Connections {
                 }
             }
         };
-        let connection = self.serve(io, peer);
+        let connection = self.serve(io, peer, watcher.clone());
         let ended = match watcher {
-            Some(watcher) => watcher.watch(connection).await,
+            Some(watcher) => {
+                watcher
+                    .watch(connection, |connection| connection.graceful_shutdown())
+                    .await
+            }
             None => connection.await,
         };
         log_connection_end(ended);
     }
 
-    /// One connection, served by the router.
+    /// One connection, served by the router; a request may upgrade it (to
+    /// a WebSocket), and gets `watcher` in its extensions to close the
+    /// upgraded session gracefully too.
     fn serve(
         &self,
         stream: Accepted,
         peer: SocketAddr,
-    ) -> http1::Connection<
+        watcher: Option<Watcher>,
+    ) -> http1::UpgradeableConnection<
         Guarded<TokioIo<Accepted>>,
         impl hyper::service::Service<
             http::Request<Incoming>,
@@ -119,13 +126,20 @@ impl Connections {
             if let Some(peer) = peer {
                 request.extensions_mut().insert(peer);
             }
+            if let Some(watcher) = &watcher {
+                request.extensions_mut().insert(watcher.clone());
+            }
             let watch = Arc::clone(&watch);
-            router
-                .clone()
-                .oneshot(request)
-                .map_ok(move |response| response.map(|body| Answer::new(body, watch)))
+            router.clone().oneshot(request).map_ok(move |response| {
+                if response.status() == http::StatusCode::SWITCHING_PROTOCOLS {
+                    // The connection is a WebSocket's now: no header
+                    // deadline any more.
+                    watch.upgraded();
+                }
+                response.map(|body| Answer::new(body, watch))
+            })
         });
-        self.builder.serve_connection(io, service)
+        self.builder.serve_connection(io, service).with_upgrades()
     }
 }
 

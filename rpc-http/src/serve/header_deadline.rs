@@ -18,7 +18,7 @@
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
@@ -36,6 +36,8 @@ pub(super) struct Watch {
     /// When the wait for headers ends, in nanoseconds since `origin`, or
     /// [`IN_CALL`].
     deadline: AtomicU64,
+    /// Whether the connection was upgraded.
+    upgraded: AtomicBool,
 }
 
 impl Watch {
@@ -45,6 +47,7 @@ impl Watch {
             origin: Instant::now(),
             timeout,
             deadline: AtomicU64::new(nanos(timeout)),
+            upgraded: AtomicBool::new(false),
         })
     }
 
@@ -53,8 +56,17 @@ impl Watch {
         self.deadline.store(IN_CALL, Ordering::Relaxed);
     }
 
+    /// The connection was upgraded (to a WebSocket): it reads no headers any
+    /// more, so no deadline applies.
+    pub(super) fn upgraded(&self) {
+        self.upgraded.store(true, Ordering::Relaxed);
+    }
+
     /// The answer is handed over: the next headers are due within the timeout.
     fn call_finished(&self) {
+        if self.upgraded.load(Ordering::Relaxed) {
+            return;
+        }
         let due = (Instant::now() - self.origin).saturating_add(self.timeout);
         self.deadline.store(nanos(due), Ordering::Relaxed);
     }

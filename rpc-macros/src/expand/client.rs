@@ -58,6 +58,28 @@ pub fn implementation(service: &Service) -> TokenStream {
             Output::Unit => name.span(),
             Output::Plain(ty) | Output::Fallible(ty) => ty.span(),
         };
+        if let Some(item) = &method.subscription {
+            // A subscription: the stream of its items.
+            let subscribe = quote_spanned! {span=>
+                ::rpc_core::Transport::subscribe::<_, #item>(
+                    &self.transport,
+                    &__METHODS[#index],
+                    #params { #(#args),* },
+                )
+            };
+            return quote! {
+                #(#docs)*
+                #[allow(clippy::too_many_arguments)]
+                pub async fn #name(&self, #(#args: #types),*)
+                    -> ::core::result::Result<
+                        ::rpc_core::SubscriptionStream<#item>,
+                        ::rpc_core::ClientError,
+                    >
+                {
+                    #subscribe.await
+                }
+            };
+        }
         let call = quote_spanned! {span=>
             ::rpc_core::Transport::call::<_, #ok>(
                 &self.transport,

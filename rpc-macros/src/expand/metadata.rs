@@ -40,7 +40,13 @@ pub fn expand(service: &Service) -> TokenStream {
                 Output::Plain(ty) | Output::Fallible(ty) => ty.span(),
             };
             let ok_ty: Type = syn::parse_quote_spanned!(span=> #ok);
-            type_meta(method.result_schema.as_ref().unwrap_or(&ok_ty), &spelled)
+            // A subscription is documented by the type of its items.
+            let documented = method
+                .result_schema
+                .as_ref()
+                .or(method.subscription.as_ref())
+                .unwrap_or(&ok_ty);
+            type_meta(documented, &spelled)
         };
         let rest = match &method.rest {
             None => quote!(::core::option::Option::None),
@@ -63,6 +69,7 @@ pub fn expand(service: &Service) -> TokenStream {
         };
         let errors = errors(&method.output);
         let idempotent = method.idempotent;
+        let subscription = method.subscription.is_some();
         quote! {
             ::rpc_core::MethodMeta {
                 name: #wire_name,
@@ -73,6 +80,7 @@ pub fn expand(service: &Service) -> TokenStream {
                 rest: #rest,
                 errors: #errors,
                 idempotent: #idempotent,
+                subscription: #subscription,
             }
         }
     });

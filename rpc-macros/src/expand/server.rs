@@ -71,20 +71,30 @@ pub fn implementation(service: &Service) -> TokenStream {
             })
             .collect();
         let call = quote!(<__T as #trait_ident>::#name(&*service, #(#passed),*).await);
-        let result = match &method.output {
+        let result = match (&method.output, &method.subscription) {
+            // A subscription's error converts as any method's; its `Ok` is the
+            // stream, which is no `Serialize` value.
+            (Output::Fallible(ty), Some(_)) => quote_spanned! {ty.span()=>
+                #call.map_err(::core::convert::Into::<::rpc_core::RpcError>::into)
+            },
             // Spanned on the return type: an error type that is not
             // `Into<RpcError>` is reported where the user wrote it.
-            Output::Fallible(ty) => quote_spanned! {ty.span()=>
+            (Output::Fallible(ty), None) => quote_spanned! {ty.span()=>
                 __rpc::IntoRpcResult::into_rpc_result(#call)
             },
-            Output::Plain(_) | Output::Unit => {
+            (Output::Plain(_) | Output::Unit, _) => {
                 quote!(::core::result::Result::Ok::<_, ::rpc_core::RpcError>(#call))
             }
+        };
+        let run = if method.subscription.is_some() {
+            quote!(run_subscription)
+        } else {
+            quote!(run)
         };
         quote! {
             #wire_name => {
                 let service = ::std::sync::Arc::clone(&self.0);
-                __rpc::run(#wire_name, async move {
+                __rpc::#run(#wire_name, async move {
                     let #params { #(#args),* } = params.decode::<#params>()?;
                     #result
                 })

@@ -1,0 +1,74 @@
+//! The server's graceful shutdown: a signal every connection watches, and a
+//! count of those still open. hyper-util's `GracefulShutdown` watches plain
+//! connections only; this one also serves connections that may be upgraded
+//! (WebSocket), whose sessions hold a [`Watcher`] of their own to close
+//! gracefully too.
+
+use std::future::Future;
+use std::pin::pin;
+
+use tokio::sync::watch;
+
+/// Starts the shutdown, and waits for every watcher to be done.
+#[derive(Debug)]
+pub(crate) struct Graceful {
+    signal: watch::Sender<bool>,
+}
+
+/// Watches for the shutdown; the server waits until every watcher is
+/// dropped.
+#[derive(Debug, Clone)]
+pub struct Watcher {
+    signal: watch::Receiver<bool>,
+}
+
+impl Graceful {
+    pub(crate) fn new() -> Self {
+        Self {
+            signal: watch::channel(false).0,
+        }
+    }
+
+    pub(crate) fn watcher(&self) -> Watcher {
+        Watcher {
+            signal: self.signal.subscribe(),
+        }
+    }
+
+    /// How many watchers are still out.
+    pub(crate) fn count(&self) -> usize {
+        self.signal.receiver_count()
+    }
+
+    /// Signals the shutdown, and waits until every watcher is dropped.
+    pub(crate) async fn shutdown(self) {
+        let _ = self.signal.send(true);
+        self.signal.closed().await;
+    }
+}
+
+impl Watcher {
+    /// Resolves once the shutdown has begun.
+    pub async fn shutting_down(&mut self) {
+        let _ = self.signal.wait_for(|down| *down).await;
+    }
+
+    /// Drives `connection` to its end, calling `graceful` on it once when the
+    /// shutdown begins (hyper then finishes the request in flight and
+    /// closes).
+    pub(crate) async fn watch<C, O>(
+        mut self,
+        connection: C,
+        graceful: impl FnOnce(std::pin::Pin<&mut C>),
+    ) -> O
+    where
+        C: Future<Output = O>,
+    {
+        let mut connection = pin!(connection);
+        tokio::select! {
+            ended = connection.as_mut() => return ended,
+            () = self.shutting_down() => graceful(connection.as_mut()),
+        }
+        connection.await
+    }
+}
