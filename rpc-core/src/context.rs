@@ -28,6 +28,8 @@ pub enum Protocol {
     XmlRpc,
     /// An in-process call, e.g. through [`LocalTransport`](crate::LocalTransport).
     Local,
+    /// JSON-RPC 2.0 over a WebSocket.
+    WebSocket,
 }
 
 impl Protocol {
@@ -38,6 +40,7 @@ impl Protocol {
             Self::JsonRpc => "jsonrpc",
             Self::XmlRpc => "xmlrpc",
             Self::Local => "local",
+            Self::WebSocket => "websocket",
         }
     }
 }

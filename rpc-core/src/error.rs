@@ -21,6 +21,9 @@ use serde::{Deserialize, Serialize};
 /// | [`Internal`](ErrorKind::Internal) | -32603 | 500 |
 /// | [`Timeout`](ErrorKind::Timeout) | -32000 | 504 |
 /// | [`Overloaded`](ErrorKind::Overloaded) | -32001 | 503 |
+/// | [`TooManySubscriptions`](ErrorKind::TooManySubscriptions) | -32002 | 429 |
+/// | [`Lagged`](ErrorKind::Lagged) | -32003 | 503 |
+/// | [`ShuttingDown`](ErrorKind::ShuttingDown) | -32004 | 503 |
 /// | [`Application`](ErrorKind::Application) | the service's own | the service's own, else 500 |
 ///
 /// ```
@@ -49,6 +52,15 @@ pub enum ErrorKind {
     /// The server is at its limit of calls and turned this one away; the
     /// caller may try again later.
     Overloaded,
+    /// The connection has as many subscriptions as the server allows; end
+    /// one before starting another.
+    TooManySubscriptions,
+    /// A subscriber fell behind its subscription's items (it did not read,
+    /// or read slower than they came), and the subscription was dropped.
+    Lagged,
+    /// The server is shutting down: a subscription ends with it, and a new
+    /// call goes to another server.
+    ShuttingDown,
     /// An error of the service's own, with its own code.
     Application,
 }
@@ -64,6 +76,9 @@ impl ErrorKind {
             Self::Internal => Some(RpcError::INTERNAL_ERROR),
             Self::Timeout => Some(RpcError::TIMEOUT),
             Self::Overloaded => Some(RpcError::OVERLOADED),
+            Self::TooManySubscriptions => Some(RpcError::TOO_MANY_SUBSCRIPTIONS),
+            Self::Lagged => Some(RpcError::LAGGED),
+            Self::ShuttingDown => Some(RpcError::SHUTTING_DOWN),
             Self::Application => None,
         }
     }
@@ -78,6 +93,9 @@ impl ErrorKind {
             RpcError::INTERNAL_ERROR => Self::Internal,
             RpcError::TIMEOUT => Self::Timeout,
             RpcError::OVERLOADED => Self::Overloaded,
+            RpcError::TOO_MANY_SUBSCRIPTIONS => Self::TooManySubscriptions,
+            RpcError::LAGGED => Self::Lagged,
+            RpcError::SHUTTING_DOWN => Self::ShuttingDown,
             _ => Self::Application,
         }
     }
@@ -89,7 +107,8 @@ impl ErrorKind {
             Self::MethodNotFound => StatusCode::NOT_FOUND,
             Self::Internal | Self::Application => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Timeout => StatusCode::GATEWAY_TIMEOUT,
-            Self::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
+            Self::TooManySubscriptions => StatusCode::TOO_MANY_REQUESTS,
+            Self::Overloaded | Self::Lagged | Self::ShuttingDown => StatusCode::SERVICE_UNAVAILABLE,
         }
     }
 }
@@ -155,6 +174,14 @@ impl RpcError {
     /// The code of a call the server turned away at its limit (in JSON-RPC's
     /// range of implementation-defined server errors).
     pub const OVERLOADED: i32 = -32001;
+    /// The code of a subscription turned away because its connection has
+    /// as many as the server allows.
+    pub const TOO_MANY_SUBSCRIPTIONS: i32 = -32002;
+    /// The code of a subscription dropped because its subscriber fell
+    /// behind its items.
+    pub const LAGGED: i32 = -32003;
+    /// The code of a subscription the server's shutdown ended.
+    pub const SHUTTING_DOWN: i32 = -32004;
 
     /// An error with any code and message; for a service's own errors, pick
     /// codes outside -32768..=-32000, which JSON-RPC reserves.
@@ -227,6 +254,30 @@ impl RpcError {
     /// ```
     pub fn overloaded(message: impl Into<Cow<'static, str>>) -> Self {
         Self::new(Self::OVERLOADED, message)
+    }
+
+    /// The connection has as many subscriptions as the server allows
+    /// (-32002, HTTP 429).
+    pub fn too_many_subscriptions(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(Self::TOO_MANY_SUBSCRIPTIONS, message)
+    }
+
+    /// The subscriber fell behind its subscription's items, which is dropped
+    /// (-32003, HTTP 503): subscribe again, and read faster or ask for less.
+    ///
+    /// ```
+    /// let err = rpc_core::RpcError::lagged("the subscriber missed 12 events");
+    /// assert_eq!(err.kind(), rpc_core::ErrorKind::Lagged);
+    /// assert_eq!(err.code(), -32003);
+    /// ```
+    pub fn lagged(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(Self::LAGGED, message)
+    }
+
+    /// The server is shutting down (-32004, HTTP 503): the subscriptions it
+    /// served end with this.
+    pub fn shutting_down(message: impl Into<Cow<'static, str>>) -> Self {
+        Self::new(Self::SHUTTING_DOWN, message)
     }
 
     /// Attaches structured data, shown as JSON-RPC `data`, the REST problem's

@@ -147,6 +147,9 @@ where
             .started
             .map(|started| started.elapsed().as_secs_f64() * 1000.0);
         match &response {
+            Ok(response) if response.is_stream() => {
+                tracing::debug!(latency_ms, "subscription started");
+            }
             Ok(response) => match response.result() {
                 Ok(_) => tracing::debug!(latency_ms, "call finished"),
                 Err(err) if err.kind() == crate::ErrorKind::Internal => {
@@ -168,6 +171,8 @@ mod tests {
     use std::sync::{Arc, Mutex};
 
     use std::convert::Infallible;
+
+    use futures_util::StreamExt;
 
     use super::*;
     use crate::{Context, Params, Protocol, RpcError};
@@ -202,6 +207,7 @@ mod tests {
                 tracing::info!("inside the method");
                 Ok::<_, Infallible>(match request.method() {
                     "ok" => Response::ok(1),
+                    "watch" => Response::stream("watch", futures_util::stream::empty().boxed()),
                     _ => Response::error(RpcError::internal("broken")),
                 })
             }));
@@ -220,6 +226,15 @@ mod tests {
             .await
             .unwrap();
 
+        service
+            .call(Request::new(
+                "watch",
+                Params::json("[]"),
+                Context::new(Protocol::WebSocket),
+            ))
+            .await
+            .unwrap();
+
         let logged = String::from_utf8(sink.0.lock().unwrap().clone()).unwrap();
         let lines: Vec<&str> = logged.lines().collect();
         let has = |needles: &[&str]| lines.iter().any(|l| needles.iter().all(|n| l.contains(n)));
@@ -227,6 +242,10 @@ mod tests {
         assert!(has(&[span, "call started"]), "{logged}");
         assert!(has(&[span, "inside the method"]), "{logged}");
         assert!(has(&[span, "call finished", "latency_ms"]), "{logged}");
+        // A subscription is no error: it started.
+        let watch = r#"rpc{protocol="websocket" method="watch"}"#;
+        assert!(has(&[watch, "subscription started"]), "{logged}");
+        assert!(!has(&[watch, "error"]), "{logged}");
         assert!(
             has(&[
                 "ERROR",

@@ -8,6 +8,7 @@
 //! | the `#[rest(...)]` routes | REST resources, errors as `application/problem+json` |
 //! | `POST /jsonrpc` | JSON-RPC 2.0: single calls, batches, notifications, `rpc.discover` |
 //! | `POST /RPC2` | XML-RPC: faults, `system.listMethods`, `system.methodHelp`, `system.methodSignature`, `system.multicall` |
+//! | `GET /ws` | JSON-RPC 2.0 over a WebSocket: every method, and subscriptions pushed as notifications |
 //! | `GET /openapi.json` | the OpenAPI 3.1 document of the REST resources |
 //! | `GET /docs` | its docs page (Swagger UI, served from the binary) |
 //!
@@ -59,6 +60,7 @@ mod rest;
 mod router;
 mod serve;
 mod stream;
+mod ws;
 mod xmlrpc;
 
 pub use self::body::{DEFAULT_BODY_READ_TIMEOUT, DEFAULT_MAX_BODY_SIZE};
@@ -66,9 +68,12 @@ pub use self::context::{REQUEST_ID, REQUEST_TIMEOUT};
 pub use self::openapi::openapi;
 pub use self::problem::{PROBLEM_JSON, Problem};
 pub use self::rest::not_found;
-pub use self::router::{DOCS_PATH, JSONRPC_PATH, OPENAPI_PATH, RpcRouter, XMLRPC_PATH, router};
+pub use self::router::{
+    DOCS_PATH, JSONRPC_PATH, OPENAPI_PATH, RpcRouter, WS_PATH, XMLRPC_PATH, router,
+};
 pub use self::serve::{
     DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_LINGERING_MAX_BYTES, DEFAULT_LINGERING_TIME,
     DEFAULT_LINGERING_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_SEND_TIMEOUT, Serve, Watcher,
     serve,
 };
+pub use self::ws::{DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_SUBSCRIBER_TIMEOUT};

@@ -15,6 +15,9 @@ use utoipa::openapi::{
 };
 
 use crate::PROBLEM_JSON;
+
+/// The media type of Server-Sent Events.
+const EVENT_STREAM: &str = "text/event-stream";
 use crate::rest::in_path;
 
 /// The OpenAPI 3.1 document of every REST route of `dispatcher`'s services.
@@ -173,7 +176,32 @@ fn operation(
         operation = operation.request_body(Some(body.build()));
     }
 
-    let success = if route.status == 204 {
+    let success = if method.subscription {
+        // Server-Sent Events: OpenAPI 3.1 has no schema for a stream's
+        // items, so the description names it (the item's schema is in the
+        // components all the same).
+        let item = match method.result.schema(components) {
+            RefOr::Ref(r) => format!(
+                "a JSON `{}` ({})",
+                r.ref_location.rsplit('/').next().unwrap_or_default(),
+                r.ref_location
+            ),
+            RefOr::T(_) => "one item as JSON".to_owned(),
+        };
+        let stream = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .description(Some("Server-Sent Events"));
+        ResponseBuilder::new()
+            .description(format!(
+                "A stream of Server-Sent Events: each event's `data` is {item}, its `id` counts \
+                 from 1; the last event, named `end`, carries `{{\"error\":null}}` or the error \
+                 that ended the stream"
+            ))
+            .content(
+                EVENT_STREAM,
+                ContentBuilder::new().schema(Some(stream)).build(),
+            )
+    } else if route.status == 204 {
         ResponseBuilder::new().description("Success, with nothing to return")
     } else {
         let schema = method.result.schema(components);

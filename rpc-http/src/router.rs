@@ -26,6 +26,9 @@ pub const OPENAPI_PATH: &str = "/openapi.json";
 /// The path of the docs page.
 pub const DOCS_PATH: &str = "/docs";
 
+/// The path of JSON-RPC 2.0 over a WebSocket (calls and subscriptions).
+pub const WS_PATH: &str = "/ws";
+
 /// Builds the `axum::Router` that serves a [`Dispatcher`] over HTTP: the
 /// REST resources of the methods that have `#[rest(...)]`, JSON-RPC 2.0 at
 /// `POST /jsonrpc`, XML-RPC at `POST /RPC2`, the OpenAPI 3.1 document at
@@ -66,6 +69,8 @@ pub struct RpcRouter {
     max_batch_len: usize,
     max_xml_depth: usize,
     max_multicall_len: usize,
+    max_subscriptions: usize,
+    subscriber_timeout: std::time::Duration,
     api_version: String,
 }
 
@@ -82,6 +87,8 @@ impl RpcRouter {
             max_batch_len: DEFAULT_MAX_BATCH_LEN,
             max_xml_depth: DEFAULT_MAX_DEPTH,
             max_multicall_len: DEFAULT_MAX_MULTICALL_LEN,
+            max_subscriptions: crate::ws::DEFAULT_MAX_SUBSCRIPTIONS,
+            subscriber_timeout: crate::ws::DEFAULT_SUBSCRIBER_TIMEOUT,
             api_version: "1.0.0".to_owned(),
         }
     }
@@ -136,6 +143,22 @@ impl RpcRouter {
         self
     }
 
+    /// Bounds the subscriptions of one WebSocket connection (default 1024);
+    /// one more is refused with an error.
+    pub fn max_subscriptions(mut self, max: usize) -> Self {
+        self.max_subscriptions = max;
+        self
+    }
+
+    /// Bounds the time a subscription waits for a client that does not read
+    /// its items (default 10 s), once the connection's queue of outgoing
+    /// messages is full; past it, the subscription is dropped with a last
+    /// notification that says so.
+    pub fn subscriber_timeout(mut self, timeout: std::time::Duration) -> Self {
+        self.subscriber_timeout = timeout;
+        self
+    }
+
     /// The router. Generic over the state type, so that it merges into a
     /// router of yours whatever its state.
     pub fn into_router<S>(self) -> Router<S>
@@ -165,12 +188,21 @@ impl RpcRouter {
                 post(xmlrpc::serve).fallback(xmlrpc::method_not_allowed),
             )
             .with_state(xmlrpc);
+        let ws = Router::new()
+            .route(WS_PATH, axum::routing::get(crate::ws::upgrade))
+            .with_state(Arc::new(crate::ws::WsState {
+                jsonrpc: JsonRpc::new(self.dispatcher.clone()).max_batch_len(self.max_batch_len),
+                max_batch_len: self.max_batch_len,
+                max_message_size: self.limits.max_size,
+                max_subscriptions: self.max_subscriptions,
+                subscriber_timeout: self.subscriber_timeout,
+            }));
         let rest = rest::routes(&dispatcher, self.limits);
         let docs: Router<S> = SwaggerUi::new(DOCS_PATH)
             .url(OPENAPI_PATH, openapi(&dispatcher, &self.api_version))
             .into();
         let docs = docs.layer(axum::middleware::map_response(problem::for_foreign_errors));
-        jsonrpc.merge(xmlrpc).merge(rest).merge(docs)
+        jsonrpc.merge(xmlrpc).merge(ws).merge(rest).merge(docs)
     }
 }
 

@@ -244,8 +244,12 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
             }
             rest = rest_attr(cx, &attr).or(rest);
         } else if attr.path().is_ident("subscription") {
-            if let Err(err) = attr.meta.require_path_only() {
-                cx.syn_error(err);
+            if attr.meta.require_path_only().is_err() {
+                fail(
+                    &attr,
+                    "#[subscription] takes no arguments: write `#[subscription]`; the \
+                     server's limits on subscriptions are set on the router",
+                );
             }
             subscription_attr = Some(attr);
         } else if attr.path().is_ident("schema") {

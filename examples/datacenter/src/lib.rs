@@ -66,6 +66,27 @@ pub struct ServerChanges {
     pub active: Option<bool>,
 }
 
+/// What happened to a server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Change {
+    /// It was added.
+    Created,
+    /// Some of its fields changed.
+    Updated,
+    /// It was removed.
+    Deleted,
+}
+
+/// A change to the inventory, as `watch_servers` pushes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct ServerEvent {
+    /// What happened.
+    pub change: Change,
+    /// The server as it now is (as it was, for a deleted one).
+    pub server: Server,
+}
+
 /// Why a datacenter call failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum DatacenterError {
@@ -163,4 +184,13 @@ pub trait Datacenter {
     /// Removes a server.
     #[rest(delete = "/servers/{id}")]
     async fn delete_server(&self, id: u32) -> Result<(), DatacenterError>;
+
+    /// Every change to the inventory from now on, optionally only those of
+    /// servers in one country.
+    #[subscription]
+    #[rest(get = "/servers/events")]
+    async fn watch_servers(
+        &self,
+        country: Option<u32>,
+    ) -> Result<rpc_core::Subscription<ServerEvent>, DatacenterError>;
 }

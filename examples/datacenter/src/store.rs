@@ -3,7 +3,11 @@
 use std::collections::BTreeMap;
 use std::sync::RwLock;
 
-use crate::{Datacenter, DatacenterError, NewServer, Server, ServerChanges};
+use futures_util::StreamExt;
+use rpc_core::{RpcError, Subscription};
+use tokio::sync::broadcast;
+
+use crate::{Change, Datacenter, DatacenterError, NewServer, Server, ServerChanges, ServerEvent};
 
 /// The inventory in memory. [`InMemory::default`] starts from the fixture of
 /// five servers.
@@ -20,7 +24,12 @@ use crate::{Datacenter, DatacenterError, NewServer, Server, ServerChanges};
 #[derive(Debug)]
 pub struct InMemory {
     state: RwLock<State>,
+    /// Every change, for the subscribers of `watch_servers`.
+    events: broadcast::Sender<ServerEvent>,
 }
+
+/// How many changes a subscriber may fall behind before it is dropped.
+const EVENTS_BEHIND: usize = 1024;
 
 #[derive(Debug)]
 struct State {
@@ -35,7 +44,16 @@ impl InMemory {
         let next_id = servers.keys().max().map_or(1, |max| max + 1);
         Self {
             state: RwLock::new(State { servers, next_id }),
+            events: broadcast::channel(EVENTS_BEHIND).0,
         }
+    }
+
+    /// Tells the subscribers (none is fine).
+    fn publish(&self, change: Change, server: &Server) {
+        let _ = self.events.send(ServerEvent {
+            change,
+            server: server.clone(),
+        });
     }
 
     /// The five servers every inventory starts with.
@@ -151,6 +169,7 @@ impl Datacenter for InMemory {
         };
         state.next_id += 1;
         state.servers.insert(server.id, server.clone());
+        self.publish(Change::Created, &server);
         Ok(server)
     }
 
@@ -179,14 +198,46 @@ impl Datacenter for InMemory {
         if let Some(active) = changes.active {
             server.active = active;
         }
-        Ok(server.clone())
+        let server = server.clone();
+        self.publish(Change::Updated, &server);
+        Ok(server)
     }
 
     async fn delete_server(&self, id: u32) -> Result<(), DatacenterError> {
-        self.write()
+        let removed = self
+            .write()
             .servers
             .remove(&id)
-            .map(drop)
-            .ok_or(DatacenterError::NotFound(id))
+            .ok_or(DatacenterError::NotFound(id))?;
+        self.publish(Change::Deleted, &removed);
+        Ok(())
+    }
+
+    async fn watch_servers(
+        &self,
+        country: Option<u32>,
+    ) -> Result<Subscription<ServerEvent>, DatacenterError> {
+        let receiver = self.events.subscribe();
+        let events = futures_util::stream::unfold(Some(receiver), |receiver| async move {
+            let mut receiver = receiver?;
+            match receiver.recv().await {
+                Ok(event) => Some((Ok(event), Some(receiver))),
+                Err(broadcast::error::RecvError::Lagged(missed)) => {
+                    let err = RpcError::lagged(format!(
+                        "the subscriber fell {missed} changes behind: subscribe again"
+                    ));
+                    Some((Err(err), None))
+                }
+                Err(broadcast::error::RecvError::Closed) => None,
+            }
+        });
+        let events = events.filter(move |event: &Result<ServerEvent, RpcError>| {
+            let keep = match event {
+                Ok(event) => country.is_none_or(|c| event.server.country == c),
+                Err(_) => true,
+            };
+            std::future::ready(keep)
+        });
+        Ok(Subscription::try_new(events))
     }
 }

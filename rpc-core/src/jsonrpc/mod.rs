@@ -8,6 +8,7 @@ mod client;
 mod discover;
 mod encode;
 pub mod envelope;
+pub mod subscription;
 
 use std::sync::{Arc, OnceLock};
 
@@ -159,28 +160,33 @@ impl JsonRpc {
         })
     }
 
-    async fn answer(&self, entry: Entry, mut context: Context) -> Option<Vec<u8>> {
+    /// Runs one call (`rpc.discover` included) to its [`Response`], which
+    /// may be a subscription's stream; a front end that carries streams
+    /// ([`subscription`]) takes it from here.
+    pub async fn call(
+        &self,
+        method: Box<str>,
+        params: crate::Params,
+        id: Option<&Id>,
+        mut context: Context,
+    ) -> Response {
+        if let (None, Some(id)) = (context.request_id(), id) {
+            context.set_request_id(&id_text(id.as_bytes()));
+        }
+        if &*method == DISCOVER {
+            Response::ok(self.discovery().to_owned())
+        } else {
+            self.dispatcher
+                .call(Request::new(method, params, context))
+                .await
+        }
+    }
+
+    async fn answer(&self, entry: Entry, context: Context) -> Option<Vec<u8>> {
         match entry {
             Ok(Call { method, params, id }) => {
-                if let (None, Some(id)) = (context.request_id(), &id) {
-                    context.set_request_id(&id_text(id.as_bytes()));
-                }
-                let response = if &*method == DISCOVER {
-                    Response::ok(self.discovery().to_owned())
-                } else {
-                    self.dispatcher
-                        .call(Request::new(method, params, context))
-                        .await
-                };
-                let id = id?;
-                // Room for a typical answer: growing by doubling from small
-                // costs copies.
-                let mut out = Vec::with_capacity(512);
-                match response.into_result() {
-                    Ok(value) => encode::write_result(&mut out, id.as_bytes(), &value),
-                    Err(err) => encode::write_error(&mut out, id.as_bytes(), &err),
-                }
-                Some(out)
+                let response = self.call(method, params, id.as_ref(), context).await;
+                Some(encode_response(id?.as_bytes(), response))
             }
             Err(Invalid { id, error }) => {
                 let id = id.as_ref().map_or(Id::NULL, Id::as_bytes);
@@ -190,6 +196,19 @@ impl JsonRpc {
             }
         }
     }
+}
+
+/// The response object to the call with id `id` (JSON text): its result,
+/// or its error (for a subscription, the error that says where to
+/// subscribe).
+pub fn encode_response(id: &[u8], response: Response) -> Vec<u8> {
+    // Room for a typical answer: growing by doubling from small costs copies.
+    let mut out = Vec::with_capacity(512);
+    match response.into_result() {
+        Ok(value) => encode::write_result(&mut out, id, &value),
+        Err(err) => encode::write_error(&mut out, id, &err),
+    }
+    out
 }
 
 /// A request's id as text for logs: a string's content, a number as written.

@@ -2,6 +2,7 @@
 //! merged by name from the path, the query string (GET, DELETE) or the JSON
 //! body (POST, PUT, PATCH), through the same dispatcher as every protocol.
 
+mod events;
 mod params;
 mod part;
 
@@ -133,9 +134,16 @@ async fn serve(route: &Route, request: Request) -> Response {
         body,
         shape: route.shape,
     };
+    // A subscription's stream ends when the server shuts down.
+    let watcher = parts.extensions.get::<crate::Watcher>().cloned();
     let context = crate::context::from_parts(Protocol::Rest, parts);
     let request = rpc_core::Request::new(route.method.name, Params::custom(params), context);
-    match route.dispatcher.call(request).await.into_result() {
+    let response = match route.dispatcher.call(request).await.into_stream() {
+        // A subscription: its items as Server-Sent Events.
+        Ok(items) => return events::respond(route.method.name, items, watcher),
+        Err(response) => response,
+    };
+    match response.into_result() {
         Ok(value) => {
             let status = route
                 .method

@@ -53,6 +53,15 @@ impl Watcher {
         let _ = self.signal.wait_for(|down| *down).await;
     }
 
+    /// Resolves once the shutdown has begun; never without a watcher (a
+    /// router served by something other than [`serve`](crate::serve)).
+    pub(crate) async fn shutting_down_or_never(watcher: &mut Option<Watcher>) {
+        match watcher {
+            Some(watcher) => watcher.shutting_down().await,
+            None => std::future::pending().await,
+        }
+    }
+
     /// Drives `connection` to its end, calling `graceful` on it once when the
     /// shutdown begins (hyper then finishes the request in flight and
     /// closes).

@@ -1,12 +1,9 @@
-use rpc_core::{RpcError, Subscription};
+use rpc_core::RpcError;
 
 #[rpc_core::service]
-pub trait Feed {
+pub trait Svc {
     #[subscription]
-    async fn latest(&self) -> Result<String, RpcError>;
-    #[subscription]
-    #[rest(post = "/feed")]
-    async fn watch(&self) -> Result<Subscription<String>, RpcError>;
+    async fn ticks(&self) -> Result<u64, RpcError>;
 }
 
 fn main() {}

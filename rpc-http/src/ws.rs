@@ -1,0 +1,304 @@
+//! JSON-RPC 2.0 over a WebSocket: `GET /ws`, upgraded. Every method is
+//! called as on `/jsonrpc` (single calls, batches, notifications, answered
+//! as they finish, so calls run concurrently), and subscriptions push their
+//! items as notifications ([`rpc_core::jsonrpc::subscription`]).
+//!
+//! Each connection's subscriptions are bounded in number; each pushes
+//! through the connection's one bounded queue of outgoing messages, and a
+//! subscription whose items the client does not read for
+//! [`subscriber_timeout`](crate::RpcRouter::subscriber_timeout) is ended
+//! with a last notification that says so. Closing the socket ends its
+//! subscriptions. The headers of the upgrade request are every call's
+//! headers, so that layers (a bearer check) see them.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{
+    Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection,
+};
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use bytes::Bytes;
+use futures_util::StreamExt;
+use http::{HeaderValue, StatusCode, header};
+use rpc_core::jsonrpc::envelope::{self, Call, Incoming};
+use rpc_core::jsonrpc::subscription::{
+    UNSUBSCRIBE, Unsubscribe, encode_end, encode_item, encode_subscribed,
+};
+use rpc_core::jsonrpc::{JsonRpc, encode_response};
+use rpc_core::{Context, Protocol, ResponseStream, RpcError};
+use tokio::sync::mpsc;
+use tokio::task::{AbortHandle, JoinSet};
+
+use crate::Watcher;
+
+/// The default bound on the subscriptions of one WebSocket connection.
+pub const DEFAULT_MAX_SUBSCRIPTIONS: usize = 1024;
+
+/// The default time a subscription may wait for the client to read, once
+/// the connection's outgoing queue is full: 10 seconds.
+pub const DEFAULT_SUBSCRIBER_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How many messages wait for the client at most, per connection.
+const OUTGOING: usize = 256;
+
+pub(crate) struct WsState {
+    pub jsonrpc: JsonRpc,
+    pub max_batch_len: usize,
+    pub max_message_size: usize,
+    pub max_subscriptions: usize,
+    pub subscriber_timeout: Duration,
+}
+
+/// Upgrades `GET /ws`; anything else there is a 426 problem document.
+pub(crate) async fn upgrade(
+    State(state): State<Arc<WsState>>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+    request: Request,
+) -> Response {
+    let upgrade = match upgrade {
+        Ok(upgrade) => upgrade,
+        Err(rejection) => {
+            let problem = crate::Problem::new(
+                StatusCode::UPGRADE_REQUIRED,
+                format!("{rejection}: open a WebSocket here (JSON-RPC 2.0 over it)"),
+            );
+            let mut response = problem.into_response();
+            response
+                .headers_mut()
+                .insert(header::UPGRADE, HeaderValue::from_static("websocket"));
+            return response;
+        }
+    };
+    let (parts, _) = request.into_parts();
+    let watcher = parts.extensions.get::<Watcher>().cloned();
+    let context = crate::context::from_parts(Protocol::WebSocket, parts);
+    upgrade
+        .max_message_size(state.max_message_size)
+        .on_upgrade(move |socket| Session::new(state, context).run(socket, watcher))
+}
+
+/// One WebSocket connection.
+struct Session {
+    state: Arc<WsState>,
+    /// What every call of the connection starts from.
+    context: Context,
+    outgoing: mpsc::Sender<Message>,
+    receiver: Option<mpsc::Receiver<Message>>,
+    /// The subscriptions running, by id.
+    subscriptions: HashMap<String, AbortHandle>,
+    next_subscription: u64,
+    /// Calls and subscriptions; a subscription task ends with its id.
+    tasks: JoinSet<Option<String>>,
+}
+
+impl Session {
+    fn new(state: Arc<WsState>, context: Context) -> Self {
+        let (outgoing, receiver) = mpsc::channel(OUTGOING);
+        Self {
+            state,
+            context,
+            outgoing,
+            receiver: Some(receiver),
+            subscriptions: HashMap::new(),
+            next_subscription: 0,
+            tasks: JoinSet::new(),
+        }
+    }
+
+    async fn run(mut self, mut socket: WebSocket, watcher: Option<Watcher>) {
+        let mut receiver = self.receiver.take().expect("a new session");
+        let mut watcher = watcher;
+        loop {
+            tokio::select! {
+                incoming = socket.recv() => match incoming {
+                    Some(Ok(Message::Text(text))) => self.handle(Bytes::from(text)),
+                    Some(Ok(Message::Binary(bytes))) => self.handle(bytes),
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                    Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                },
+                Some(message) = receiver.recv() => {
+                    if socket.send(message).await.is_err() {
+                        break;
+                    }
+                }
+                Some(done) = self.tasks.join_next(), if !self.tasks.is_empty() => {
+                    if let Ok(Some(subscription)) = done {
+                        self.subscriptions.remove(&subscription);
+                    }
+                }
+                () = Watcher::shutting_down_or_never(&mut watcher) => {
+                    // The server stops: tell the client, as a WebSocket does.
+                    let close = axum::extract::ws::CloseFrame {
+                        code: axum::extract::ws::close_code::AWAY,
+                        reason: "the server is shutting down".into(),
+                    };
+                    let _ = socket.send(Message::Close(Some(close))).await;
+                    break;
+                }
+            }
+        }
+        // The socket is gone: its calls and subscriptions end with it.
+        self.tasks.abort_all();
+    }
+
+    fn handle(&mut self, body: Bytes) {
+        if let Incoming::Single(Ok(call)) = envelope::parse(&body, self.state.max_batch_len) {
+            if &*call.method == UNSUBSCRIBE {
+                return self.unsubscribe(call);
+            }
+            let subscription = self
+                .state
+                .jsonrpc
+                .dispatcher()
+                .method(&call.method)
+                .is_some_and(|m| m.subscription);
+            if subscription {
+                return self.subscribe(call);
+            }
+        }
+        // Any other payload, answered as on `/jsonrpc`, when it is done.
+        let (jsonrpc, context, outgoing) = self.parts();
+        self.tasks.spawn(async move {
+            if let Some(answer) = jsonrpc.handle(body, context).await {
+                let _ = outgoing.send(text(answer)).await;
+            }
+            None
+        });
+    }
+
+    fn parts(&self) -> (JsonRpc, Context, mpsc::Sender<Message>) {
+        (
+            self.state.jsonrpc.clone(),
+            self.context.clone(),
+            self.outgoing.clone(),
+        )
+    }
+
+    fn answer_now(&self, answer: Vec<u8>) {
+        // The queue is full only when the client does not read: then it
+        // does not miss this.
+        let _ = self.outgoing.try_send(text(answer));
+    }
+
+    fn subscribe(&mut self, call: Call) {
+        let Call { method, params, id } = call;
+        if self.subscriptions.len() >= self.state.max_subscriptions {
+            if let Some(id) = &id {
+                let err = RpcError::too_many_subscriptions(format!(
+                    "this connection has {} subscriptions, its limit: end one first",
+                    self.state.max_subscriptions
+                ));
+                self.answer_now(encode_response(
+                    id.as_bytes(),
+                    rpc_core::Response::error(err),
+                ));
+            }
+            return;
+        }
+        self.next_subscription += 1;
+        let subscription = self.next_subscription.to_string();
+        let (jsonrpc, context, outgoing) = self.parts();
+        let timeout = self.state.subscriber_timeout;
+        let name = subscription.clone();
+        let handle = self.tasks.spawn(async move {
+            let response = jsonrpc
+                .call(method.clone(), params, id.as_ref(), context)
+                .await;
+            let items = match response.into_stream() {
+                Ok(items) => items,
+                Err(refused) => {
+                    if let Some(id) = id {
+                        let _ = outgoing
+                            .send(text(encode_response(id.as_bytes(), refused)))
+                            .await;
+                    }
+                    return Some(name);
+                }
+            };
+            if let Some(id) = &id {
+                let mut answer = Vec::new();
+                encode_subscribed(&mut answer, id.as_bytes(), &name);
+                if outgoing.send(text(answer)).await.is_err() {
+                    return Some(name);
+                }
+            }
+            forward(items, &method, &name, &outgoing, timeout).await;
+            Some(name)
+        });
+        self.subscriptions.insert(subscription, handle);
+    }
+
+    fn unsubscribe(&mut self, call: Call) {
+        let ended = call.params.decode::<Unsubscribe>().map(|target| {
+            match self.subscriptions.remove(&target.subscription) {
+                Some(task) => {
+                    task.abort();
+                    true
+                }
+                None => false,
+            }
+        });
+        if let Some(id) = call.id {
+            let response = match ended {
+                Ok(ended) => rpc_core::Response::ok(ended),
+                Err(err) => rpc_core::Response::error(err),
+            };
+            self.answer_now(encode_response(id.as_bytes(), response));
+        }
+    }
+}
+
+/// Pushes a subscription's items as notifications, then its last word.
+async fn forward(
+    mut items: ResponseStream,
+    method: &str,
+    subscription: &str,
+    outgoing: &mpsc::Sender<Message>,
+    timeout: Duration,
+) {
+    let mut end: Option<RpcError> = None;
+    while let Some(item) = items.next().await {
+        let item = match item {
+            Ok(item) => item,
+            Err(err) => {
+                end = Some(err);
+                break;
+            }
+        };
+        let mut notification = Vec::with_capacity(256);
+        if let Err(err) = encode_item(&mut notification, method, subscription, &item) {
+            tracing::error!(error = %err, method, "cannot encode a subscription's item as JSON");
+            end = Some(RpcError::internal(
+                "internal error: an item cannot be encoded",
+            ));
+            break;
+        }
+        match outgoing.send_timeout(text(notification), timeout).await {
+            Ok(()) => {}
+            Err(mpsc::error::SendTimeoutError::Closed(_)) => return,
+            Err(mpsc::error::SendTimeoutError::Timeout(_)) => {
+                // The client does not read: drop the subscription, and say
+                // why if there is room for it.
+                let err = RpcError::lagged(format!(
+                    "the subscriber did not read for {} ms: the subscription is dropped",
+                    timeout.as_millis()
+                ));
+                let mut last = Vec::new();
+                encode_end(&mut last, method, subscription, Some(&err));
+                let _ = outgoing.try_send(text(last));
+                return;
+            }
+        }
+    }
+    let mut last = Vec::new();
+    encode_end(&mut last, method, subscription, end.as_ref());
+    let _ = outgoing.send(text(last)).await;
+}
+
+fn text(json: Vec<u8>) -> Message {
+    // The encoders write JSON, which is UTF-8.
+    Message::Text(String::from_utf8(json).unwrap_or_default().into())
+}
