@@ -58,7 +58,8 @@ pub trait Transport: Send + Sync {
         let _ = params;
         async move {
             Err(ClientError::transport(format!(
-                "this transport cannot carry the subscription `{}`: use a WebSocket, SSE or AMQP transport",
+                "this transport cannot carry the subscription `{}`: subscribe over a WebSocket \
+                 (rpc_http's WebSocketTransport) or as Server-Sent Events (its RestTransport)",
                 method.name
             )))
         }

@@ -87,8 +87,8 @@ struct Session {
     context: Context,
     outgoing: mpsc::Sender<Message>,
     receiver: Option<mpsc::Receiver<Message>>,
-    /// The subscriptions running, by id.
-    subscriptions: HashMap<String, AbortHandle>,
+    /// The subscriptions running, by id: their method and task.
+    subscriptions: HashMap<String, (Box<str>, AbortHandle)>,
     next_subscription: u64,
     /// Calls and subscriptions; a subscription task ends with its id.
     tasks: JoinSet<Option<String>>,
@@ -130,7 +130,17 @@ impl Session {
                     }
                 }
                 () = Watcher::shutting_down_or_never(&mut watcher) => {
-                    // The server stops: tell the client, as a WebSocket does.
+                    // The server stops: each subscription's last word says
+                    // so, then the socket closes as a WebSocket does.
+                    let err = RpcError::shutting_down("the server is shutting down: subscribe again");
+                    for (subscription, (method, task)) in self.subscriptions.drain() {
+                        task.abort();
+                        let mut last = Vec::new();
+                        encode_end(&mut last, &method, &subscription, Some(&err));
+                        if socket.send(text(last)).await.is_err() {
+                            break;
+                        }
+                    }
                     let close = axum::extract::ws::CloseFrame {
                         code: axum::extract::ws::close_code::AWAY,
                         reason: "the server is shutting down".into(),
@@ -177,10 +187,14 @@ impl Session {
         )
     }
 
-    fn answer_now(&self, answer: Vec<u8>) {
-        // The queue is full only when the client does not read: then it
-        // does not miss this.
-        let _ = self.outgoing.try_send(text(answer));
+    /// Queues an answer the session made itself; it waits its turn
+    /// behind the subscriptions' items, in a task of the session's.
+    fn answer_now(&mut self, answer: Vec<u8>) {
+        let outgoing = self.outgoing.clone();
+        self.tasks.spawn(async move {
+            let _ = outgoing.send(text(answer)).await;
+            None
+        });
     }
 
     fn subscribe(&mut self, call: Call) {
@@ -203,6 +217,7 @@ impl Session {
         let (jsonrpc, context, outgoing) = self.parts();
         let timeout = self.state.subscriber_timeout;
         let name = subscription.clone();
+        let method_name = method.clone();
         let handle = self.tasks.spawn(async move {
             let response = jsonrpc
                 .call(method.clone(), params, id.as_ref(), context)
@@ -228,13 +243,14 @@ impl Session {
             forward(items, &method, &name, &outgoing, timeout).await;
             Some(name)
         });
-        self.subscriptions.insert(subscription, handle);
+        self.subscriptions
+            .insert(subscription, (method_name, handle));
     }
 
     fn unsubscribe(&mut self, call: Call) {
         let ended = call.params.decode::<Unsubscribe>().map(|target| {
             match self.subscriptions.remove(&target.subscription) {
-                Some(task) => {
+                Some((_, task)) => {
                     task.abort();
                     true
                 }
@@ -280,15 +296,17 @@ async fn forward(
             Ok(()) => {}
             Err(mpsc::error::SendTimeoutError::Closed(_)) => return,
             Err(mpsc::error::SendTimeoutError::Timeout(_)) => {
-                // The client does not read: drop the subscription, and say
-                // why if there is room for it.
+                // The client does not read: the subscription's stream is
+                // dropped now, and its last word waits for the client (one
+                // message per subscription, which are bounded in number).
+                drop(items);
                 let err = RpcError::lagged(format!(
                     "the subscriber did not read for {} ms: the subscription is dropped",
                     timeout.as_millis()
                 ));
                 let mut last = Vec::new();
                 encode_end(&mut last, method, subscription, Some(&err));
-                let _ = outgoing.try_send(text(last));
+                let _ = outgoing.send(text(last)).await;
                 return;
             }
         }

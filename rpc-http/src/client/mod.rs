@@ -35,8 +35,10 @@ macro_rules! endpoint_options {
 }
 
 mod connect;
+mod events;
 mod jsonrpc;
 mod rest;
+mod websocket;
 mod xmlrpc;
 
 use std::time::Duration;
@@ -45,6 +47,7 @@ use bytes::Bytes;
 use http::header::{self, HeaderName, HeaderValue};
 use http::{HeaderMap, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 use rpc_core::ClientError;
@@ -54,6 +57,7 @@ use self::connect::{ConnectError, Connector};
 
 pub use self::jsonrpc::JsonRpcTransport;
 pub use self::rest::RestTransport;
+pub use self::websocket::WebSocketTransport;
 pub use self::xmlrpc::XmlRpcTransport;
 
 /// The default time a call may take, end to end.
@@ -176,24 +180,7 @@ impl Endpoint {
         body: Vec<u8>,
     ) -> Result<Answer, ClientError> {
         let exchange = async {
-            // The caller's deadline travels with the call.
-            let mut request = Request::builder()
-                .method(method)
-                .uri(uri)
-                .header(crate::REQUEST_TIMEOUT, self.timeout.as_millis().to_string());
-            if let Some(content_type) = content_type {
-                request = request.header(header::CONTENT_TYPE, content_type);
-            }
-            let mut request = request
-                .body(Full::new(Bytes::from(body)))
-                .map_err(ClientError::transport)?;
-            request.headers_mut().extend(self.headers.clone());
-            let response = self.client.request(request).await.map_err(|err| {
-                match ConnectError::find(&err) {
-                    Some(connect) => ClientError::connect(connect.to_string()),
-                    None => ClientError::transport(err),
-                }
-            })?;
+            let response = self.request(method, uri, content_type, body).await?;
             let status = response.status();
             let body = Limited::new(response.into_body(), self.max_response_size)
                 .collect()
@@ -205,6 +192,46 @@ impl Endpoint {
         tokio::time::timeout(self.timeout, exchange)
             .await
             .map_err(|_| ClientError::Timeout(self.timeout))?
+    }
+
+    /// Sends one request; the answer's head within the timeout, its body
+    /// to be read as it comes (a stream of events).
+    pub async fn open(
+        &self,
+        method: http::Method,
+        uri: Uri,
+    ) -> Result<http::Response<Incoming>, ClientError> {
+        tokio::time::timeout(self.timeout, self.request(method, uri, None, Vec::new()))
+            .await
+            .map_err(|_| ClientError::Timeout(self.timeout))?
+    }
+
+    async fn request(
+        &self,
+        method: http::Method,
+        uri: Uri,
+        content_type: Option<&'static str>,
+        body: Vec<u8>,
+    ) -> Result<http::Response<Incoming>, ClientError> {
+        // The caller's deadline travels with the call.
+        let mut request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header(crate::REQUEST_TIMEOUT, self.timeout.as_millis().to_string());
+        if let Some(content_type) = content_type {
+            request = request.header(header::CONTENT_TYPE, content_type);
+        }
+        let mut request = request
+            .body(Full::new(Bytes::from(body)))
+            .map_err(ClientError::transport)?;
+        request.headers_mut().extend(self.headers.clone());
+        self.client
+            .request(request)
+            .await
+            .map_err(|err| match ConnectError::find(&err) {
+                Some(connect) => ClientError::connect(connect.to_string()),
+                None => ClientError::transport(err),
+            })
     }
 }
 

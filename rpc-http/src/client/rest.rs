@@ -1,8 +1,10 @@
 //! [`RestTransport`]: calls the REST resources of a service, built from the
 //! routes of its metadata.
 
+use futures_util::StreamExt;
+use http_body_util::{BodyExt, Limited};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use rpc_core::{ClientError, MethodMeta, RpcError, Transport};
+use rpc_core::{ClientError, MethodMeta, RpcError, SubscriptionStream, Transport};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -21,7 +23,9 @@ const SEGMENT: &AsciiSet = &NON_ALPHANUMERIC
 /// with a `#[rest(...)]` route is an HTTP request to its path, its other
 /// arguments in the query string (GET, DELETE) or the JSON body (POST, PUT,
 /// PATCH), and a problem document is read back as the server's [`RpcError`].
-/// A method without a route fails with [`ClientError::Transport`].
+/// A method without a route fails with [`ClientError::Transport`]. A
+/// `#[subscription]` on a `GET` route is read as Server-Sent Events: its
+/// items as they come; dropping the stream closes its connection.
 ///
 /// ```no_run
 /// use rpc_core::RpcError;
@@ -65,12 +69,20 @@ fn text(value: &Value) -> String {
 
 endpoint_options!(RestTransport);
 
-impl Transport for RestTransport {
-    async fn call<P, R>(&self, method: &'static MethodMeta, params: P) -> Result<R, ClientError>
-    where
-        P: Serialize + Send,
-        R: DeserializeOwned + Send,
-    {
+/// A call as an HTTP request: its verb, URL and JSON body, if any.
+struct Call {
+    verb: http::Method,
+    uri: http::Uri,
+    body: Option<Vec<u8>>,
+}
+
+impl RestTransport {
+    /// The request that calls `method` with `params` on its route.
+    fn request<P: Serialize>(
+        &self,
+        method: &'static MethodMeta,
+        params: P,
+    ) -> Result<Call, ClientError> {
         let Some(route) = method.rest else {
             return Err(ClientError::transport(format!(
                 "`{}` has no REST route: call it over JSON-RPC or XML-RPC",
@@ -123,6 +135,17 @@ impl Transport for RestTransport {
         let uri = self.endpoint.at(&path)?;
         let verb = http::Method::from_bytes(route.method.as_str().as_bytes())
             .map_err(ClientError::transport)?;
+        Ok(Call { verb, uri, body })
+    }
+}
+
+impl Transport for RestTransport {
+    async fn call<P, R>(&self, method: &'static MethodMeta, params: P) -> Result<R, ClientError>
+    where
+        P: Serialize + Send,
+        R: DeserializeOwned + Send,
+    {
+        let Call { verb, uri, body } = self.request(method, params)?;
         let content_type = body.as_ref().map(|_| "application/json");
         let answer = self
             .endpoint
@@ -137,6 +160,47 @@ impl Transport for RestTransport {
             return serde_json::from_slice(body).map_err(ClientError::decode);
         }
         Err(problem(answer.status, &answer.body))
+    }
+
+    /// Subscribes on the method's `GET` route, read as Server-Sent Events;
+    /// dropping the stream closes its connection, which ends the
+    /// subscription on the server.
+    async fn subscribe<P, R>(
+        &self,
+        method: &'static MethodMeta,
+        params: P,
+    ) -> Result<SubscriptionStream<R>, ClientError>
+    where
+        P: Serialize + Send,
+        R: DeserializeOwned + Send + 'static,
+    {
+        let Call { verb, uri, .. } = self.request(method, params)?;
+        let response = self.endpoint.open(verb, uri).await?;
+        let status = response.status();
+        let is_events = response
+            .headers()
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/event-stream"));
+        if !status.is_success() || !is_events {
+            let body = Limited::new(response.into_body(), 64 * 1024)
+                .collect()
+                .await
+                .map(|body| body.to_bytes())
+                .unwrap_or_default();
+            if status.is_success() {
+                return Err(ClientError::decode(format!(
+                    "`{}` answered one value, not a stream of events",
+                    method.name
+                )));
+            }
+            return Err(problem(status, &body));
+        }
+        let items = super::events::items(response.into_body(), self.endpoint.max_response_size);
+        Ok(Box::pin(items.map(|item| {
+            let item = item?;
+            serde_json::from_str(item.get()).map_err(ClientError::decode)
+        })))
     }
 }
 
