@@ -2,9 +2,10 @@
 //! called through the typed client.
 
 use datacenter::DatacenterClient;
+use futures_util::StreamExt;
 use http::header::AUTHORIZATION;
 use rpc_core::{ClientError, Transport};
-use rpc_http::client::{JsonRpcTransport, RestTransport, XmlRpcTransport};
+use rpc_http::client::{JsonRpcTransport, RestTransport, WebSocketTransport, XmlRpcTransport};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -15,6 +16,8 @@ type Error = Box<dyn std::error::Error>;
 pub enum Protocol {
     /// JSON-RPC 2.0 at `/jsonrpc`.
     Jsonrpc,
+    /// JSON-RPC 2.0 over a WebSocket at `/ws`.
+    Ws,
     /// XML-RPC at `/RPC2`.
     Xmlrpc,
     /// The REST resources.
@@ -51,6 +54,16 @@ pub async fn run(target: &Target, method: &str, args: &[String]) -> Result<(), E
             }
             call(&DatacenterClient::new(transport), method, args).await?
         }
+        Protocol::Ws => {
+            let ws = base
+                .replacen("http://", "ws://", 1)
+                .replacen("https://", "wss://", 1);
+            let mut transport = WebSocketTransport::new(&format!("{ws}/ws"))?.tls(&tls)?;
+            if let Some(bearer) = &bearer {
+                transport = transport.header(AUTHORIZATION, bearer.parse()?);
+            }
+            call(&DatacenterClient::new(transport), method, args).await?
+        }
         Protocol::Xmlrpc => {
             let mut transport = XmlRpcTransport::new(&format!("{base}/RPC2"))?.tls(&tls)?;
             if let Some(bearer) = &bearer {
@@ -79,7 +92,9 @@ pub async fn run(target: &Target, method: &str, args: &[String]) -> Result<(), E
             call(&DatacenterClient::new(transport), method, args).await?
         }
     };
-    println!("{json}");
+    if !json.is_empty() {
+        println!("{json}");
+    }
     Ok(())
 }
 
@@ -110,6 +125,18 @@ async fn call<T: Transport>(
                 .await,
         ),
         "delete_server" => json(client.delete_server(args.required()?).await),
+        // A subscription: each item on a line of its own, as it comes.
+        "watch_servers" => {
+            let mut events = client
+                .watch_servers(args.optional()?)
+                .await
+                .map_err(rpc_error)?;
+            eprintln!("subscribed: each change on a line of its own; Ctrl-C ends it");
+            while let Some(event) = events.next().await {
+                println!("{}", serde_json::to_string(&event.map_err(rpc_error)?)?);
+            }
+            Ok(String::new())
+        }
         other => {
             let known: Vec<_> = meta.methods.iter().map(|m| m.name).collect();
             Err(format!("no method `{other}`: the methods are {}", known.join(", ")).into())
@@ -119,9 +146,13 @@ async fn call<T: Transport>(
 
 /// The result as pretty JSON, fields in the order of the type.
 fn json<T: Serialize>(result: Result<T, ClientError>) -> Result<String, Error> {
-    match result {
-        Ok(value) => Ok(serde_json::to_string_pretty(&value)?),
-        Err(ClientError::Rpc(err)) => Err(format!(
+    Ok(serde_json::to_string_pretty(&result.map_err(rpc_error)?)?)
+}
+
+/// The server's error in words, with its code and data.
+fn rpc_error(err: ClientError) -> Error {
+    match err {
+        ClientError::Rpc(err) => format!(
             "{} (code {}){}",
             err.message(),
             err.code(),
@@ -129,8 +160,8 @@ fn json<T: Serialize>(result: Result<T, ClientError>) -> Result<String, Error> {
                 .map(|d| format!(", data: {d}"))
                 .unwrap_or_default()
         )
-        .into()),
-        Err(other) => Err(other.into()),
+        .into(),
+        other => other.into(),
     }
 }
 

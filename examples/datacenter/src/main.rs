@@ -208,7 +208,9 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         (None, Some(brokers)) if brokers.len() > 1 => QueueType::Quorum,
         (None, _) => QueueType::Classic,
     };
-    let app = rpc_http::router(server.clone()).fallback(rpc_http::not_found);
+    let app = rpc_http::router(server.clone())
+        .route("/live", axum::routing::get(live_page))
+        .fallback(rpc_http::not_found);
     let listener = TcpListener::bind(listen)
         .await
         .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
@@ -255,7 +257,7 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     };
     // The first line on stdout says where to call; scripts and tests read it.
     println!(
-        "datacenter: serving on {scheme}://{addr} (REST, JSON-RPC 2.0 at /jsonrpc, XML-RPC at /RPC2, docs at /docs)"
+        "datacenter: serving on {scheme}://{addr} (REST, JSON-RPC 2.0 at /jsonrpc and over a WebSocket at /ws, XML-RPC at /RPC2, docs at /docs, live changes at /live)"
     );
     tracing::info!(%addr, scheme, "serving HTTP");
     http.await?;
@@ -264,6 +266,13 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     }
     tracing::info!("stopped");
     Ok(())
+}
+
+/// A page that shows the inventory's changes as they happen, through
+/// `watch_servers` as Server-Sent Events (`?via=sse`, the default) or over
+/// the WebSocket (`?via=ws`).
+async fn live_page() -> axum::response::Html<&'static str> {
+    axum::response::Html(include_str!("live.html"))
 }
 
 /// Resolves on SIGINT (Ctrl-C) or SIGTERM; the handlers are installed now.

@@ -1,6 +1,7 @@
 //! One tower layer for every transport: `datacenter serve --token` refuses the
-//! same unauthorized call on REST, JSON-RPC, XML-RPC and AMQP, each in its own
-//! form, and serves the same authorized call on all four.
+//! same unauthorized call on REST, JSON-RPC, XML-RPC, AMQP and the WebSocket,
+//! each in its own form, and serves the same authorized call on all of them;
+//! a subscription (WebSocket, Server-Sent Events) is checked alike.
 
 mod common;
 
@@ -11,7 +12,7 @@ use datacenter::DatacenterClient;
 use http::header::AUTHORIZATION;
 use rpc_amqp::AmqpTransport;
 use rpc_core::{ClientError, Transport};
-use rpc_http::client::{JsonRpcTransport, RestTransport, XmlRpcTransport};
+use rpc_http::client::{JsonRpcTransport, RestTransport, WebSocketTransport, XmlRpcTransport};
 
 fn amqp_url() -> String {
     std::env::var("AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into())
@@ -35,7 +36,7 @@ fn refused(result: Result<Vec<u32>, ClientError>, protocol: &str) {
 }
 
 #[tokio::test(flavor = "multi_thread")]
-async fn the_same_call_is_refused_or_served_on_all_four_transports() {
+async fn the_same_call_is_refused_or_served_on_every_transport() {
     let queue = format!("datacenter-test-auth-{}", std::process::id());
     let served = Served::start_with(&[
         "--token",
@@ -76,6 +77,25 @@ async fn the_same_call_is_refused_or_served_on_all_four_transports() {
         active_ids(AmqpTransport::new(amqp_url(), queue.as_str())).await,
         "AMQP",
     );
+    let ws = format!("{}/ws", url.replace("http://", "ws://"));
+    refused(
+        active_ids(WebSocketTransport::new(&ws).unwrap()).await,
+        "WebSocket",
+    );
+    // A subscription is a call as any other: refused alike, over a
+    // WebSocket and as Server-Sent Events.
+    for (transport, events) in [
+        (
+            "WebSocket",
+            watch(WebSocketTransport::new(&ws).unwrap()).await,
+        ),
+        ("SSE", watch(RestTransport::new(&url).unwrap()).await),
+    ] {
+        let err = events
+            .err()
+            .unwrap_or_else(|| panic!("{transport}: subscribed"));
+        assert_eq!(err.rpc().map(|e| e.code()), Some(401), "{transport}: {err}");
+    }
     let wrong_token = JsonRpcTransport::new(&format!("{url}/jsonrpc"))
         .unwrap()
         .header(AUTHORIZATION, wrong);
@@ -100,6 +120,22 @@ async fn the_same_call_is_refused_or_served_on_all_four_transports() {
     let amqp =
         AmqpTransport::new(amqp_url(), queue.as_str()).header("authorization", "Bearer s3cret");
     assert_eq!(active_ids(amqp).await.unwrap(), [1, 2]);
+    let ws = WebSocketTransport::new(&ws)
+        .unwrap()
+        .header(AUTHORIZATION, "Bearer s3cret".parse().unwrap());
+    assert_eq!(active_ids(ws.clone()).await.unwrap(), [1, 2]);
+    assert!(watch(ws).await.is_ok(), "WebSocket: not subscribed");
+    let sse = RestTransport::new(&url)
+        .unwrap()
+        .header(AUTHORIZATION, "Bearer s3cret".parse().unwrap());
+    assert!(watch(sse).await.is_ok(), "SSE: not subscribed");
+}
+
+/// Subscribes to every change.
+async fn watch<T: Transport>(
+    transport: T,
+) -> Result<rpc_core::SubscriptionStream<datacenter::ServerEvent>, ClientError> {
+    DatacenterClient::new(transport).watch_servers(None).await
 }
 
 #[test]
@@ -108,7 +144,7 @@ fn datacenter_call_sends_the_token() {
     let refused = served.call(&["get_server", "1"]);
     assert_eq!(refused.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&refused.stderr).contains("(code 401)"));
-    for protocol in ["jsonrpc", "xmlrpc", "rest"] {
+    for protocol in ["jsonrpc", "xmlrpc", "rest", "ws"] {
         let output = served.call(&[
             "--token",
             "s3cret",

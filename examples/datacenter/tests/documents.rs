@@ -144,7 +144,7 @@ fn rpc_discover_answers_the_openrpc_document() {
 fn the_docs_page_shows_the_operations_with_the_network_off() {
     let served = Served::start();
     let profile = std::env::temp_dir().join(format!("datacenter-chromium-{}", std::process::id()));
-    let output = Command::new(chromium())
+    let output = Command::new(common::chromium())
         .args([
             "--headless",
             "--no-sandbox",
@@ -175,15 +175,4 @@ fn the_docs_page_shows_the_operations_with_the_network_off() {
             &dom[..dom.len().min(3000)]
         );
     }
-}
-
-fn chromium() -> &'static str {
-    [
-        "/usr/bin/chromium",
-        "/usr/bin/chromium-browser",
-        "/usr/bin/google-chrome",
-    ]
-    .into_iter()
-    .find(|path| std::path::Path::new(path).exists())
-    .unwrap_or("chromium")
 }

@@ -1,6 +1,7 @@
 //! Server push from the same trait: `watch_servers` over a WebSocket
-//! (Python's `websockets`), as Server-Sent Events (`curl -N`), and through
-//! the typed client; XML-RPC has no push and says so.
+//! (Python's `websockets`), as Server-Sent Events (`curl -N`), in headless
+//! Chromium (`EventSource`, `WebSocket`) and through the typed client;
+//! XML-RPC has no push and says so.
 
 mod common;
 
@@ -17,6 +18,70 @@ fn python_websockets_subscribes_receives_only_its_country_and_unsubscribes() {
         "/tests/interop/ws_subscriber.py"
     );
     common::assert_passes(Command::new(common::pytool("python")).args([script, &served.url]));
+}
+
+/// The /live page in headless Chromium, once with `EventSource` and once
+/// with `WebSocket`, shows the changes of its country as they are made
+/// (screenshots under the test's target directory, named in its output).
+#[test]
+fn chromium_shows_live_changes_through_event_source_and_web_socket() {
+    let served = Served::start();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/browser_live.py");
+    common::assert_passes(Command::new(common::pytool("python")).args([
+        script,
+        common::chromium(),
+        &served.url,
+        env!("CARGO_TARGET_TMPDIR"),
+    ]));
+}
+
+/// `datacenter call watch_servers 3`, the typed client, over the WebSocket
+/// and as Server-Sent Events: each change of country 3 on a line.
+#[test]
+fn the_typed_client_watches_over_a_websocket_and_as_server_sent_events() {
+    let served = Served::start();
+    for protocol in ["ws", "rest"] {
+        let mut watcher = Command::new(env!("CARGO_BIN_EXE_datacenter"))
+            .args(["call", "--url", &served.url, "--protocol", protocol])
+            .args(["watch_servers", "3"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut said = String::new();
+        BufReader::new(watcher.stderr.take().unwrap())
+            .read_line(&mut said)
+            .unwrap();
+        assert!(said.starts_with("subscribed"), "{protocol}: {said}");
+        for (hostname, country) in [("44", 44), ("3", 3)] {
+            let hostname = format!("typed-{protocol}-{hostname}");
+            let body =
+                format!(r#"{{"hostname":"{hostname}","country":{country},"datacenter":"cli"}}"#);
+            let (status, answer) = common::curl(&[
+                "-X",
+                "POST",
+                "-H",
+                "content-type: application/json",
+                "-d",
+                &body,
+                &format!("{}/servers", served.url),
+            ]);
+            assert_eq!(status, 201, "{answer}");
+        }
+        let mut line = String::new();
+        BufReader::new(watcher.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let event = common::json(&line);
+        assert_eq!(event["change"], "created", "{protocol}: {line}");
+        assert_eq!(
+            event["server"]["hostname"],
+            format!("typed-{protocol}-3"),
+            "{protocol}: {line}"
+        );
+        let _ = watcher.kill();
+        let _ = watcher.wait();
+    }
 }
 
 #[test]

@@ -118,9 +118,23 @@ pub fn assert_passes(command: &mut Command) {
         .output()
         .unwrap_or_else(|e| panic!("cannot run {command:?} (the test command installs it): {e}"));
     let stdout = String::from_utf8_lossy(&output.stdout);
+    // What it says (a screenshot's path…) is in the test's output.
+    println!("{stdout}");
     assert!(
         output.status.success() && stdout.contains("all checks passed"),
         "{command:?}:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
+}
+
+/// The headless browser the test command installs.
+pub fn chromium() -> &'static str {
+    [
+        "/usr/bin/chromium",
+        "/usr/bin/chromium-browser",
+        "/usr/bin/google-chrome",
+    ]
+    .into_iter()
+    .find(|path| std::path::Path::new(path).exists())
+    .unwrap_or("chromium")
 }
