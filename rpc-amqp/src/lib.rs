@@ -40,6 +40,7 @@ mod client;
 mod connect;
 mod error;
 mod server;
+pub mod subscription;
 
 use rpc_core::ServiceMeta;
 
@@ -47,7 +48,9 @@ pub use self::brokers::Brokers;
 pub use self::client::{AmqpTransport, DEFAULT_TIMEOUT, Retry};
 pub use self::connect::redact;
 pub use self::error::AmqpError;
-pub use self::server::{AmqpServer, DEFAULT_MAX_BODY_SIZE, DEFAULT_PREFETCH, QueueType};
+pub use self::server::{
+    AmqpServer, DEFAULT_MAX_BODY_SIZE, DEFAULT_PREFETCH, DEFAULT_SUBSCRIPTION_HEARTBEAT, QueueType,
+};
 /// The AMQP client this crate is built on, for its types (`FieldTable`,
 /// `BasicProperties`…).
 pub use lapin;

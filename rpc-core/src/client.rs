@@ -59,7 +59,8 @@ pub trait Transport: Send + Sync {
         async move {
             Err(ClientError::transport(format!(
                 "this transport cannot carry the subscription `{}`: subscribe over a WebSocket \
-                 (rpc_http's WebSocketTransport) or as Server-Sent Events (its RestTransport)",
+                 (rpc_http's WebSocketTransport), as Server-Sent Events (its RestTransport) \
+                 or over AMQP (rpc_amqp's AmqpTransport)",
                 method.name
             )))
         }

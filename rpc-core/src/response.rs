@@ -108,8 +108,8 @@ impl Response {
     /// ```
     pub fn stream(method: &str, items: ResponseStream) -> Self {
         let refusal = RpcError::invalid_request(format!(
-            "`{method}` is a subscription: subscribe to it over a WebSocket (JSON-RPC at /ws) \
-             or as Server-Sent Events on its REST route"
+            "`{method}` is a subscription: subscribe to it over a WebSocket (JSON-RPC at /ws), \
+             as Server-Sent Events on its REST route, or over AMQP (JSON-RPC)"
         ));
         Self {
             outcome: Outcome::Stream { items, refusal },

@@ -142,6 +142,10 @@ struct ServeArgs {
     /// Serves HTTP only.
     #[arg(long)]
     no_amqp: bool,
+    /// How often an idle AMQP subscription sends a heartbeat, in
+    /// milliseconds: by it the server learns that a subscriber is gone.
+    #[arg(long, env = "AMQP_SUBSCRIPTION_HEARTBEAT_MS", default_value_t = 15_000)]
+    amqp_subscription_heartbeat_ms: u64,
     /// Requires `Authorization: Bearer <TOKEN>` on every call, on every
     /// transport (an HTTP header, or an AMQP message header).
     #[arg(long, env = "DATACENTER_TOKEN")]
@@ -234,6 +238,7 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         let server = AmqpServer::new(server)
             .queue(queue.clone())
             .queue_type(queue_type)
+            .subscription_heartbeat(Duration::from_millis(args.amqp_subscription_heartbeat_ms))
             .tls(broker_tls);
         tracing::info!(
             queue,

@@ -3,7 +3,8 @@
 
 mod common;
 
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use common::{Served, json};
@@ -14,8 +15,19 @@ fn amqp_url() -> String {
 
 /// Serves on a queue of its own, and waits until calls get through.
 fn serve_amqp(name: &str) -> (Served, String) {
+    serve_amqp_with(name, &[])
+}
+
+/// The same, with more arguments.
+fn serve_amqp_with(name: &str, args: &[&str]) -> (Served, String) {
     let queue = format!("datacenter-test-{name}-{}", std::process::id());
-    let served = Served::start_with(&["--amqp", &amqp_url(), "--amqp-queue", &queue]);
+    let served = Served::start_with(
+        &[
+            ["--amqp", &amqp_url(), "--amqp-queue", &queue].as_slice(),
+            args,
+        ]
+        .concat(),
+    );
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let output = served.call(&[
@@ -43,6 +55,59 @@ fn a_pika_tutorial_client_gets_the_active_servers() {
     let python = common::pytool("python");
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/pika_client.py");
     common::assert_passes(Command::new(python).args([script, &amqp_url(), &queue]));
+}
+
+/// pika subscribes to `watch_servers`, receives the changes of its country
+/// with its correlation id, unsubscribes; a subscriber whose queue is
+/// deleted is noticed by the server's heartbeats.
+#[test]
+fn pika_subscribes_over_amqp_and_unsubscribes() {
+    let (served, queue) = serve_amqp_with("pika-sub", &["--amqp-subscription-heartbeat-ms", "200"]);
+    let python = common::pytool("python");
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/interop/pika_subscriber.py"
+    );
+    common::assert_passes(Command::new(python).args([script, &amqp_url(), &queue, &served.url]));
+}
+
+/// `datacenter call --amqp … watch_servers 3`: the typed client's stream
+/// over AMQP, each change of country 3 on a line.
+#[test]
+fn datacenter_call_watches_over_amqp() {
+    let (served, queue) = serve_amqp("watch");
+    let mut watcher = Command::new(env!("CARGO_BIN_EXE_datacenter"))
+        .args([
+            "call",
+            "--url",
+            &served.url,
+            "--amqp",
+            &amqp_url(),
+            "--amqp-queue",
+            &queue,
+        ])
+        .args(["watch_servers", "3"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = String::new();
+    BufReader::new(watcher.stderr.take().unwrap())
+        .read_line(&mut said)
+        .unwrap();
+    assert!(said.starts_with("subscribed"), "{said}");
+    for (hostname, country) in [("amqp-44", 44), ("amqp-3", 3)] {
+        let body = format!(r#"{{"hostname":"{hostname}","country":{country},"datacenter":"d"}}"#);
+        assert!(served.call(&["create_server", &body]).status.success());
+    }
+    let mut line = String::new();
+    BufReader::new(watcher.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let event = json(&line);
+    assert_eq!(event["server"]["hostname"], "amqp-3", "{line}");
+    let _ = watcher.kill();
+    let _ = watcher.wait();
 }
 
 #[test]

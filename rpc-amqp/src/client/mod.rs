@@ -2,6 +2,7 @@
 
 mod retry;
 mod session;
+mod subscribe;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -12,7 +13,7 @@ use lapin::options::BasicPublishOptions;
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Confirmation};
 use rpc_core::tls::ClientTls;
-use rpc_core::{ClientError, MethodMeta, ServiceMeta, Transport, jsonrpc};
+use rpc_core::{ClientError, MethodMeta, ServiceMeta, SubscriptionStream, Transport, jsonrpc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::time::Instant;
@@ -188,6 +189,23 @@ impl AmqpTransport {
 
     /// Publishes one call and waits for its answer.
     async fn attempt(&self, body: &[u8], correlation_id: &str) -> Result<Delivery, Failed> {
+        let answer = self
+            .publish(body, correlation_id, |generation| {
+                self.inner.pending.wait(correlation_id, generation)
+            })
+            .await?;
+        answer.await.map_err(|_| Failed::MaybeRan(AmqpError::Lost))
+    }
+
+    /// Publishes one call, once `register` has said, for the connection it
+    /// goes on, where its answers go; `register`'s handle once the broker
+    /// took the call.
+    async fn publish<T>(
+        &self,
+        body: &[u8],
+        correlation_id: &str,
+        mut register: impl FnMut(u64) -> T,
+    ) -> Result<T, Failed> {
         // A connection lost since the last call shows when publishing: the
         // call was not sent, so it is sent on a new connection at once.
         for _ in 0..2 {
@@ -195,7 +213,7 @@ impl AmqpTransport {
                 let session = self.session().await.map_err(Failed::NotSent)?;
                 (session.channel.clone(), session.generation)
             };
-            let answer = self.inner.pending.wait(correlation_id, generation);
+            let answer = register(generation);
             let properties = BasicProperties::default()
                 .with_content_type("application/json".into())
                 .with_reply_to(DIRECT_REPLY_TO.into())
@@ -225,9 +243,7 @@ impl AmqpTransport {
             };
             // Sent: from here on, a loss means the call may have run.
             return match confirm.await {
-                Ok(Confirmation::Ack(None) | Confirmation::NotRequested) => {
-                    answer.await.map_err(|_| Failed::MaybeRan(AmqpError::Lost))
-                }
+                Ok(Confirmation::Ack(None) | Confirmation::NotRequested) => Ok(answer),
                 Ok(Confirmation::Ack(Some(returned)) | Confirmation::Nack(Some(returned))) => {
                     Err(Failed::Refused(AmqpError::NoServer {
                         queue: self.config.queue.clone(),
@@ -322,6 +338,35 @@ impl Transport for AmqpTransport {
                 }
                 Failed::MaybeRan(err) => return Err(ClientError::interrupted(err)),
             }
+        }
+    }
+
+    /// Subscribes with the call's own `reply_to`: its items come as they
+    /// are published, heartbeats in between (see [`crate::subscription`]).
+    /// A subscribe call is not sent again after a lost connection; dropping
+    /// the stream sends `rpc.unsubscribe`.
+    async fn subscribe<P, R>(
+        &self,
+        method: &'static MethodMeta,
+        params: P,
+    ) -> Result<SubscriptionStream<R>, ClientError>
+    where
+        P: Serialize + Send,
+        R: DeserializeOwned + Send + 'static,
+    {
+        self.open_subscription(method, params).await
+    }
+}
+
+impl Failed {
+    /// The error of a call that failed so, not sent again.
+    fn into_client_error(self) -> ClientError {
+        match self {
+            Failed::NotSent(err) if err.is_connect() => ClientError::connect(err),
+            Failed::NotSent(err) | Failed::Refused(err) | Failed::NotTaken(err) => {
+                ClientError::transport(err)
+            }
+            Failed::MaybeRan(err) => ClientError::interrupted(err),
         }
     }
 }

@@ -10,8 +10,9 @@ use lapin::message::Delivery;
 use lapin::options::{BasicConsumeOptions, ConfirmSelectOptions};
 use lapin::types::FieldTable;
 use lapin::{Channel, Connection, ConnectionProperties};
+use rpc_core::ClientError;
 use rpc_core::tls::ClientTls;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::connect::connect_any;
 use crate::{AmqpError, Brokers};
@@ -19,36 +20,77 @@ use crate::{AmqpError, Brokers};
 /// RabbitMQ's pseudo-queue for direct reply-to.
 pub(super) const DIRECT_REPLY_TO: &str = "amq.rabbitmq.reply-to";
 
-/// The calls waiting for an answer, by correlation id, with the connection
-/// (its generation) each was sent on.
+/// The calls waiting for an answer and the subscriptions receiving their
+/// messages, by correlation id, with the connection (its generation) each
+/// was sent on.
 #[derive(Debug, Default)]
-pub(super) struct Pending(Mutex<HashMap<String, (u64, oneshot::Sender<Delivery>)>>);
+pub(super) struct Pending {
+    calls: Mutex<HashMap<String, (u64, oneshot::Sender<Delivery>)>>,
+    streams: Mutex<HashMap<String, (u64, Stream)>>,
+}
+
+/// Where a subscription's messages go: at most [`STREAMED`] wait for its
+/// reader.
+pub(super) type Stream = mpsc::Sender<Result<Delivery, ClientError>>;
+
+/// How many messages of one subscription wait for its reader at most; past
+/// that it is ended as lagged rather than holding memory without bound.
+pub(super) const STREAMED: usize = 1024;
 
 impl Pending {
     /// Waits for the answer to `id`, sent on connection `generation`.
     pub(super) fn wait(&self, id: &str, generation: u64) -> oneshot::Receiver<Delivery> {
         let (sender, receiver) = oneshot::channel();
-        if let Ok(mut pending) = self.0.lock() {
+        if let Ok(mut pending) = self.calls.lock() {
             pending.insert(id.to_owned(), (generation, sender));
         }
         receiver
     }
 
-    /// No longer waits for `id` (its call timed out or failed).
+    /// Routes every message for `id`, subscribed on connection
+    /// `generation`, to `stream`.
+    pub(super) fn stream(&self, id: &str, generation: u64, stream: Stream) {
+        if let Ok(mut streams) = self.streams.lock() {
+            streams.insert(id.to_owned(), (generation, stream));
+        }
+    }
+
+    /// No longer waits for `id` (its call timed out or failed, or its
+    /// subscription ended).
     pub(super) fn forget(&self, id: &str) {
-        if let Ok(mut pending) = self.0.lock() {
+        if let Ok(mut pending) = self.calls.lock() {
             pending.remove(id);
+        }
+        if let Ok(mut streams) = self.streams.lock() {
+            streams.remove(id);
         }
     }
 
     fn answer(&self, reply: Delivery) {
-        let caller = reply
-            .properties
-            .correlation_id()
-            .as_ref()
-            .and_then(|id| self.0.lock().ok()?.remove(id.as_str()));
-        match caller {
-            Some((_, caller)) => drop(caller.send(reply)),
+        let Some(id) = reply.properties.correlation_id().clone() else {
+            return tracing::debug!("dropping an answer without correlation id");
+        };
+        let caller = self
+            .calls
+            .lock()
+            .ok()
+            .and_then(|mut c| c.remove(id.as_str()));
+        if let Some((_, caller)) = caller {
+            return drop(caller.send(reply));
+        }
+        let Ok(mut streams) = self.streams.lock() else {
+            return;
+        };
+        match streams.get(id.as_str()) {
+            Some((_, stream)) if stream.capacity() > 1 => drop(stream.try_send(Ok(reply))),
+            Some((_, stream)) => {
+                // The reader fell behind: the last place says so.
+                let lagged = rpc_core::RpcError::lagged(format!(
+                    "the subscriber did not read {STREAMED} messages that had come: subscribe again"
+                ));
+                let _ = stream.try_send(Err(ClientError::Rpc(lagged)));
+                streams.remove(id.as_str());
+            }
             // A second answer to one call (a server died after answering, and
             // another ran the call again), or one that came too late.
             None => tracing::debug!("dropping an answer nobody waits for"),
@@ -56,11 +98,22 @@ impl Pending {
     }
 
     /// Connection `generation` is gone: the calls sent on it end now (their
-    /// callers see the loss), not at their timeout; calls already sent on a
-    /// newer connection wait on.
+    /// callers see the loss), not at their timeout, and so do its
+    /// subscriptions; calls already sent on a newer connection wait on.
     fn lost(&self, generation: u64) {
-        if let Ok(mut pending) = self.0.lock() {
+        if let Ok(mut pending) = self.calls.lock() {
             pending.retain(|_, (sent_on, _)| *sent_on != generation);
+        }
+        if let Ok(mut streams) = self.streams.lock() {
+            streams.retain(|_, (sent_on, stream)| {
+                if *sent_on == generation {
+                    let lost = ClientError::interrupted(
+                        "the connection to the broker was lost: subscribe again",
+                    );
+                    let _ = stream.try_send(Err(lost));
+                }
+                *sent_on != generation
+            });
         }
     }
 }

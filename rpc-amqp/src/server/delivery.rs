@@ -10,7 +10,11 @@ use lapin::options::{BasicAckOptions, BasicPublishOptions, BasicRejectOptions};
 use lapin::{BasicProperties, Channel, Confirmation};
 use rpc_core::{Context, Protocol, RpcError};
 
+use rpc_core::jsonrpc::envelope::Incoming;
+use rpc_core::jsonrpc::subscription::UNSUBSCRIBE;
+
 use super::Codecs;
+use super::subscription::{self, Link};
 use crate::{AmqpProperties, Redelivered};
 
 /// The protocol of a message, from its content type.
@@ -33,7 +37,7 @@ fn kind(content_type: Option<&str>) -> Kind {
     }
 }
 
-pub(crate) async fn handle(mut delivery: Delivery, channel: Channel, codecs: Arc<Codecs>) {
+pub(crate) async fn handle(mut delivery: Delivery, link: Link, codecs: Arc<Codecs>) {
     let properties = delivery.properties.clone();
     let reply_to = properties
         .reply_to()
@@ -78,7 +82,13 @@ pub(crate) async fn handle(mut delivery: Delivery, channel: Channel, codecs: Arc
             Ok(()) => {
                 match kind {
                     Kind::Xml => drop(codecs.xmlrpc.handle(body, context).await),
-                    _ => drop(codecs.jsonrpc.handle(body, context).await),
+                    _ => match codecs.jsonrpc.parse(&body) {
+                        // `rpc.unsubscribe` as a notification, as clients send it.
+                        Incoming::Single(Ok(call)) if &*call.method == UNSUBSCRIBE => {
+                            drop(subscription::unsubscribe(call, &link.subscriptions));
+                        }
+                        incoming => drop(codecs.jsonrpc.handle_parsed(incoming, context).await),
+                    },
                 }
                 ack(&delivery).await;
             }
@@ -95,22 +105,54 @@ pub(crate) async fn handle(mut delivery: Delivery, channel: Channel, codecs: Arc
     let (answer, content_type) = match (refused, kind) {
         (Some(err), Kind::Xml) => (rpc_core::xmlrpc::encode_fault(&err), "text/xml"),
         (Some(err), _) => (rpc_core::jsonrpc::encode_error(&err), "application/json"),
-        (None, Kind::Json) => match codecs.jsonrpc.handle(body, context).await {
-            Some(answer) => (answer, "application/json"),
-            // Notifications only: nothing to answer, though a reply_to was given.
-            None => return ack(&delivery).await,
-        },
+        (None, Kind::Json) => {
+            let answer = match codecs.jsonrpc.parse(&body) {
+                Incoming::Single(Ok(call)) if codecs.is_subscription(&call.method) => {
+                    let reply_to = reply_to.as_str().into();
+                    return subscription::serve(
+                        delivery,
+                        call,
+                        context,
+                        reply_to,
+                        link,
+                        &codecs.jsonrpc,
+                    )
+                    .await;
+                }
+                Incoming::Single(Ok(call)) if &*call.method == UNSUBSCRIBE => {
+                    subscription::unsubscribe(call, &link.subscriptions)
+                }
+                incoming => codecs.jsonrpc.handle_parsed(incoming, context).await,
+            };
+            match answer {
+                Some(answer) => (answer, "application/json"),
+                // Notifications only: nothing to answer, though a reply_to was given.
+                None => return ack(&delivery).await,
+            }
+        }
         (None, Kind::Xml) => (codecs.xmlrpc.handle(body, context).await, "text/xml"),
         (None, Kind::Unknown(_)) => unreachable!("an unknown content type is refused"),
     };
+    reply(&delivery, &link.channel, &reply_to, answer, content_type).await;
+}
+
+/// Publishes `answer` to `reply_to` with the request's correlation id, and
+/// acknowledges the request once the broker confirms it.
+pub(crate) async fn reply(
+    delivery: &Delivery,
+    channel: &Channel,
+    reply_to: &str,
+    answer: Vec<u8>,
+    content_type: &str,
+) {
     let mut reply = BasicProperties::default().with_content_type(content_type.into());
-    if let Some(correlation_id) = properties.correlation_id() {
+    if let Some(correlation_id) = delivery.properties.correlation_id() {
         reply = reply.with_correlation_id(correlation_id.clone());
     }
     let published = channel
         .basic_publish(
             "".into(),
-            reply_to.as_str().into(),
+            reply_to.into(),
             BasicPublishOptions::default(),
             &answer,
             reply,
@@ -121,7 +163,7 @@ pub(crate) async fn handle(mut delivery: Delivery, channel: Channel, codecs: Arc
         Err(err) => Err(err),
     };
     match confirmed {
-        Ok(Confirmation::Ack(_) | Confirmation::NotRequested) => ack(&delivery).await,
+        Ok(Confirmation::Ack(_) | Confirmation::NotRequested) => ack(delivery).await,
         Ok(Confirmation::Nack(_)) => {
             tracing::warn!(
                 reply_to,
@@ -191,7 +233,7 @@ fn refusal(
     })
 }
 
-async fn ack(delivery: &Delivery) {
+pub(crate) async fn ack(delivery: &Delivery) {
     if let Err(err) = delivery.ack(BasicAckOptions::default()).await {
         tracing::warn!(error = %err, "cannot acknowledge a message; the broker will redeliver it");
     }

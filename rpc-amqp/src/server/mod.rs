@@ -1,6 +1,7 @@
 //! [`AmqpServer`]: serves a dispatcher on a RabbitMQ queue, reply-to RPC.
 
 mod delivery;
+mod subscription;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -19,7 +20,12 @@ use rpc_core::tls::ClientTls;
 use rpc_core::xmlrpc::XmlRpc;
 use tokio::task::JoinSet;
 
+use self::subscription::{Link, Subscriptions};
 use crate::{AmqpError, Brokers, default_queue};
+
+/// The default time an idle subscription waits before it sends a
+/// heartbeat: 15 seconds.
+pub const DEFAULT_SUBSCRIPTION_HEARTBEAT: Duration = Duration::from_secs(15);
 
 /// The default bound on the calls a server runs at once (the QoS prefetch).
 pub const DEFAULT_PREFETCH: u16 = 64;
@@ -80,6 +86,8 @@ pub struct AmqpServer {
     queue_type: QueueType,
     arguments: FieldTable,
     tls: Arc<ClientTls>,
+    heartbeat: Duration,
+    subscriptions: Arc<Subscriptions>,
 }
 
 /// The kind of queue a server declares for its service.
@@ -117,6 +125,16 @@ pub(crate) struct Codecs {
     pub max_body_size: usize,
 }
 
+impl Codecs {
+    /// Whether `method` is a `#[subscription]`.
+    fn is_subscription(&self, method: &str) -> bool {
+        self.jsonrpc
+            .dispatcher()
+            .method(method)
+            .is_some_and(|m| m.subscription)
+    }
+}
+
 /// The default bound on a message body: 2 MiB, as the HTTP front ends'.
 pub const DEFAULT_MAX_BODY_SIZE: usize = 2 * 1024 * 1024;
 
@@ -142,7 +160,27 @@ impl AmqpServer {
             queue_type: QueueType::Classic,
             arguments: FieldTable::default(),
             tls: Arc::new(ClientTls::new()),
+            heartbeat: DEFAULT_SUBSCRIPTION_HEARTBEAT,
+            subscriptions: Arc::new(Subscriptions::new()),
         }
+    }
+
+    /// How long an idle subscription waits before it publishes a heartbeat
+    /// (default [`DEFAULT_SUBSCRIPTION_HEARTBEAT`]): the subscriber learns
+    /// the server is there, and the server, from a heartbeat the broker
+    /// returns, that the subscriber's queue is gone, which ends the
+    /// subscription.
+    ///
+    /// ```
+    /// # #[rpc_core::service] pub trait Hello { async fn hi(&self); }
+    /// # struct I; impl Hello for I { async fn hi(&self) {} }
+    /// let server = rpc_amqp::AmqpServer::new(HelloServer::new(I))
+    ///     .subscription_heartbeat(std::time::Duration::from_secs(5));
+    /// # let _ = server;
+    /// ```
+    pub fn subscription_heartbeat(mut self, every: Duration) -> Self {
+        self.heartbeat = every.max(Duration::from_millis(10));
+        self
     }
 
     /// Bounds the size of a message body (default [`DEFAULT_MAX_BODY_SIZE`]);
@@ -346,6 +384,7 @@ impl AmqpServer {
         away: Option<&str>,
         mut shutdown: std::pin::Pin<&mut (impl Future<Output = ()> + Send)>,
     ) -> Result<Ended, Stop> {
+        let connection = Arc::new(connection);
         let channel = connection.create_channel().await.map_err(Stop::Lost)?;
         channel
             .confirm_select(ConfirmSelectOptions::default())
@@ -389,6 +428,38 @@ impl AmqpServer {
             )
             .await
             .map_err(Stop::Lost)?;
+        // This connection's own queue, where `rpc.unsubscribe` reaches the
+        // subscriptions it runs; it goes with the connection.
+        let control = channel
+            .queue_declare(
+                "".into(),
+                QueueDeclareOptions {
+                    exclusive: true,
+                    auto_delete: true,
+                    ..Default::default()
+                },
+                FieldTable::default(),
+            )
+            .await
+            .map_err(Stop::Lost)?;
+        let mut control_consumer = channel
+            .basic_consume(
+                control.name().clone(),
+                "".into(),
+                BasicConsumeOptions::default(),
+                FieldTable::default(),
+            )
+            .await
+            .map_err(Stop::Lost)?;
+        let (stop_subscriptions, stopping) = tokio::sync::watch::channel(false);
+        let link = Link {
+            connection: Arc::clone(&connection),
+            channel: channel.clone(),
+            control_queue: control.name().clone(),
+            heartbeat: self.heartbeat,
+            stopping,
+            subscriptions: Arc::clone(&self.subscriptions),
+        };
         tracing::info!(queue = %self.queue, prefetch = self.prefetch, "consuming");
 
         let mut in_flight = JoinSet::new();
@@ -403,10 +474,17 @@ impl AmqpServer {
                 () = shutdown.as_mut() => break Ok(Ended::Shutdown),
                 next = consumer.next() => match next {
                     Some(Ok(delivery)) => {
-                        in_flight.spawn(delivery::handle(delivery, channel.clone(), Arc::clone(&self.codecs)));
+                        in_flight.spawn(delivery::handle(delivery, link.clone(), Arc::clone(&self.codecs)));
                     }
                     Some(Err(err)) => break Err(err.to_string()),
                     None => break Err("the broker closed the consumer".to_owned()),
+                },
+                next = control_consumer.next() => match next {
+                    Some(Ok(delivery)) => {
+                        in_flight.spawn(delivery::handle(delivery, link.clone(), Arc::clone(&self.codecs)));
+                    }
+                    Some(Err(err)) => break Err(err.to_string()),
+                    None => break Err("the broker closed the consumer of the control queue".to_owned()),
                 },
                 Some(_) = in_flight.join_next(), if !in_flight.is_empty() => {}
                 _ = home_check.tick(), if away.is_some() && going_home.is_none() => {
@@ -437,6 +515,8 @@ impl AmqpServer {
         let _ = channel
             .basic_cancel(consumer.tag(), BasicCancelOptions::default())
             .await;
+        // The subscriptions end, each with a last word that says why.
+        let _ = stop_subscriptions.send(true);
         while in_flight.join_next().await.is_some() {}
         let _ = channel.close(200, "done".into()).await;
         let _ = connection.close(200, "done".into()).await;

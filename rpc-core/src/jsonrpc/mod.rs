@@ -127,7 +127,19 @@ impl JsonRpc {
     /// Answers a payload; `None` when nothing is to be answered (notifications).
     /// Every call gets a clone of `context`.
     pub async fn handle(&self, body: Bytes, context: Context) -> Option<Vec<u8>> {
-        match envelope::parse(&body, self.max_batch_len) {
+        self.handle_parsed(self.parse(&body), context).await
+    }
+
+    /// Reads a payload, within this codec's bound on batches; a front end
+    /// that looks at the call first (a subscription?) answers it with
+    /// [`handle_parsed`](Self::handle_parsed).
+    pub fn parse(&self, body: &Bytes) -> Incoming {
+        envelope::parse(body, self.max_batch_len)
+    }
+
+    /// Answers a payload already read by [`parse`](Self::parse).
+    pub async fn handle_parsed(&self, incoming: Incoming, context: Context) -> Option<Vec<u8>> {
+        match incoming {
             Incoming::Single(entry) => self.answer(entry, context).await,
             Incoming::Batch(entries) => {
                 let answers =

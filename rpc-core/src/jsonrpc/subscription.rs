@@ -23,6 +23,9 @@
 //! let mut end = Vec::new();
 //! encode_end(&mut end, "watch", "s1", None);
 //! assert!(matches!(decode_message(&end).unwrap(), Message::End { error: None, .. }));
+//! let mut heartbeat = Vec::new();
+//! rpc_core::jsonrpc::subscription::encode_heartbeat(&mut heartbeat, "s1");
+//! assert!(matches!(decode_message(&heartbeat).unwrap(), Message::Heartbeat { .. }));
 //! ```
 
 use serde::Deserialize;
@@ -32,6 +35,12 @@ use crate::{BoxSerialize, RpcError};
 
 /// The method that ends a subscription early: `{"subscription": ID}`.
 pub const UNSUBSCRIBE: &str = "rpc.unsubscribe";
+
+/// The notification a transport without a connection of its own (AMQP)
+/// sends while a subscription is idle, `{"subscription": ID}`: the
+/// subscriber knows the server is there, and the server that its
+/// subscriber is.
+pub const HEARTBEAT: &str = "rpc.heartbeat";
 
 /// The params of [`UNSUBSCRIBE`].
 #[derive(Debug, Deserialize)]
@@ -76,6 +85,12 @@ pub fn encode_item(
     Ok(())
 }
 
+/// Appends a [`HEARTBEAT`] of `subscription`.
+pub fn encode_heartbeat(out: &mut Vec<u8>, subscription: &str) {
+    start_notification(out, HEARTBEAT, subscription);
+    out.extend_from_slice(b"}}");
+}
+
 /// Appends the last notification of `subscription`: its end, or the error
 /// that ended it.
 pub fn encode_end(out: &mut Vec<u8>, method: &str, subscription: &str, error: Option<&RpcError>) {
@@ -94,7 +109,13 @@ pub fn encode_end(out: &mut Vec<u8>, method: &str, subscription: &str, error: Op
 
 /// A message a subscriber receives.
 #[derive(Debug)]
+#[non_exhaustive]
 pub enum Message<'a> {
+    /// A [`HEARTBEAT`] of a subscription.
+    Heartbeat {
+        /// The subscription.
+        subscription: String,
+    },
     /// The response to a call of the subscriber's (its id, and the whole
     /// response object, for [`decode_reply`](super::decode_reply)).
     Reply {
@@ -142,6 +163,9 @@ struct RawParams<'a> {
 pub fn decode_message(body: &[u8]) -> Result<Message<'_>, crate::ClientError> {
     let raw: Raw<'_> = serde_json::from_slice(body).map_err(crate::ClientError::decode)?;
     match (raw.method, raw.params) {
+        (Some(HEARTBEAT), Some(params)) => Ok(Message::Heartbeat {
+            subscription: params.subscription,
+        }),
         (Some(_), Some(params)) => match (params.result, params.error, params.end) {
             (Some(item), None, false) => Ok(Message::Item {
                 subscription: params.subscription,

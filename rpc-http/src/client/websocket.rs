@@ -451,6 +451,8 @@ impl Session {
                     let _ = items.try_send(Err(ClientError::Rpc(err)));
                 }
             }
+            // Heartbeats (AMQP's, not a WebSocket's), and what may come.
+            _ => {}
         }
         None
     }
