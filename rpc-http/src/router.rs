@@ -192,7 +192,6 @@ impl RpcRouter {
             .route(WS_PATH, axum::routing::get(crate::ws::upgrade))
             .with_state(Arc::new(crate::ws::WsState {
                 jsonrpc: JsonRpc::new(self.dispatcher.clone()).max_batch_len(self.max_batch_len),
-                max_batch_len: self.max_batch_len,
                 max_message_size: self.limits.max_size,
                 max_subscriptions: self.max_subscriptions,
                 subscriber_timeout: self.subscriber_timeout,

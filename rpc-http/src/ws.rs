@@ -21,9 +21,9 @@ use axum::extract::ws::{
 use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
-use futures_util::StreamExt;
+use futures_util::{FutureExt, SinkExt, StreamExt};
 use http::{HeaderValue, StatusCode, header};
-use rpc_core::jsonrpc::envelope::{self, Call, Incoming};
+use rpc_core::jsonrpc::envelope::{Call, Incoming};
 use rpc_core::jsonrpc::subscription::{
     UNSUBSCRIBE, Unsubscribe, encode_end, encode_item, encode_subscribed,
 };
@@ -44,9 +44,16 @@ pub const DEFAULT_SUBSCRIBER_TIMEOUT: Duration = Duration::from_secs(10);
 /// How many messages wait for the client at most, per connection.
 const OUTGOING: usize = 256;
 
+/// How many bytes a connection reads from its socket at once. The WebSocket
+/// library zeroes this much before each read (its default, 128 KiB, costs
+/// more than a small call); larger messages are read in several.
+pub(crate) const READ_BUFFER: usize = 8 * 1024;
+
+/// How many ready messages go out in one write at most.
+const WRITE_BATCH: usize = 64;
+
 pub(crate) struct WsState {
     pub jsonrpc: JsonRpc,
-    pub max_batch_len: usize,
     pub max_message_size: usize,
     pub max_subscriptions: usize,
     pub subscriber_timeout: Duration,
@@ -76,6 +83,7 @@ pub(crate) async fn upgrade(
     let watcher = parts.extensions.get::<Watcher>().cloned();
     let context = crate::context::from_parts(Protocol::WebSocket, parts);
     upgrade
+        .read_buffer_size(READ_BUFFER)
         .max_message_size(state.max_message_size)
         .on_upgrade(move |socket| Session::new(state, context).run(socket, watcher))
 }
@@ -113,14 +121,21 @@ impl Session {
         let mut watcher = watcher;
         loop {
             tokio::select! {
-                incoming = socket.recv() => match incoming {
-                    Some(Ok(Message::Text(text))) => self.handle(Bytes::from(text)),
-                    Some(Ok(Message::Binary(bytes))) => self.handle(bytes),
-                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
-                    Some(Ok(Message::Close(_)) | Err(_)) | None => break,
-                },
+                incoming = socket.recv() => {
+                    let body = match incoming {
+                        Some(Ok(Message::Text(text))) => Bytes::from(text),
+                        Some(Ok(Message::Binary(bytes))) => bytes,
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                        Some(Ok(Message::Close(_)) | Err(_)) | None => break,
+                    };
+                    if let Some(answer) = self.handle(body)
+                        && write_ready(&mut socket, text(answer), &mut receiver).await.is_err()
+                    {
+                        break;
+                    }
+                }
                 Some(message) = receiver.recv() => {
-                    if socket.send(message).await.is_err() {
+                    if write_ready(&mut socket, message, &mut receiver).await.is_err() {
                         break;
                     }
                 }
@@ -154,29 +169,41 @@ impl Session {
         self.tasks.abort_all();
     }
 
-    fn handle(&mut self, body: Bytes) {
-        if let Incoming::Single(Ok(call)) = envelope::parse(&body, self.state.max_batch_len) {
-            if &*call.method == UNSUBSCRIBE {
+    /// Answers a payload. Calls that finish without waiting (most do) are
+    /// answered at once: the answer is returned, for the session to write
+    /// now. Others run on in a task of the session's, concurrently, and
+    /// queue their answer when done.
+    fn handle(&mut self, body: Bytes) -> Option<Vec<u8>> {
+        let incoming = match self.state.jsonrpc.parse(&body) {
+            Incoming::Single(Ok(call)) if &*call.method == UNSUBSCRIBE => {
                 return self.unsubscribe(call);
             }
-            let subscription = self
-                .state
-                .jsonrpc
-                .dispatcher()
-                .method(&call.method)
-                .is_some_and(|m| m.subscription);
-            if subscription {
+            Incoming::Single(Ok(call)) if self.is_subscription(&call.method) => {
                 return self.subscribe(call);
             }
-        }
-        // Any other payload, answered as on `/jsonrpc`, when it is done.
+            incoming => incoming,
+        };
+        // Any other payload, answered as on `/jsonrpc`.
         let (jsonrpc, context, outgoing) = self.parts();
+        let mut answering = Box::pin(async move { jsonrpc.handle_parsed(incoming, context).await });
+        if let Some(answer) = (&mut answering).now_or_never() {
+            return answer;
+        }
         self.tasks.spawn(async move {
-            if let Some(answer) = jsonrpc.handle(body, context).await {
+            if let Some(answer) = answering.await {
                 let _ = outgoing.send(text(answer)).await;
             }
             None
         });
+        None
+    }
+
+    fn is_subscription(&self, method: &str) -> bool {
+        self.state
+            .jsonrpc
+            .dispatcher()
+            .method(method)
+            .is_some_and(|m| m.subscription)
     }
 
     fn parts(&self) -> (JsonRpc, Context, mpsc::Sender<Message>) {
@@ -187,30 +214,16 @@ impl Session {
         )
     }
 
-    /// Queues an answer the session made itself; it waits its turn
-    /// behind the subscriptions' items, in a task of the session's.
-    fn answer_now(&mut self, answer: Vec<u8>) {
-        let outgoing = self.outgoing.clone();
-        self.tasks.spawn(async move {
-            let _ = outgoing.send(text(answer)).await;
-            None
-        });
-    }
-
-    fn subscribe(&mut self, call: Call) {
+    /// Starts a subscription in a task of the session's; the answer to a
+    /// subscription refused for the connection's bound is returned.
+    fn subscribe(&mut self, call: Call) -> Option<Vec<u8>> {
         let Call { method, params, id } = call;
         if self.subscriptions.len() >= self.state.max_subscriptions {
-            if let Some(id) = &id {
-                let err = RpcError::too_many_subscriptions(format!(
-                    "this connection has {} subscriptions, its limit: end one first",
-                    self.state.max_subscriptions
-                ));
-                self.answer_now(encode_response(
-                    id.as_bytes(),
-                    rpc_core::Response::error(err),
-                ));
-            }
-            return;
+            let err = RpcError::too_many_subscriptions(format!(
+                "this connection has {} subscriptions, its limit: end one first",
+                self.state.max_subscriptions
+            ));
+            return id.map(|id| encode_response(id.as_bytes(), rpc_core::Response::error(err)));
         }
         self.next_subscription += 1;
         let subscription = self.next_subscription.to_string();
@@ -245,9 +258,11 @@ impl Session {
         });
         self.subscriptions
             .insert(subscription, (method_name, handle));
+        None
     }
 
-    fn unsubscribe(&mut self, call: Call) {
+    /// Ends a subscription; the answer, for a call, is returned.
+    fn unsubscribe(&mut self, call: Call) -> Option<Vec<u8>> {
         let ended = call.params.decode::<Unsubscribe>().map(|target| {
             match self.subscriptions.remove(&target.subscription) {
                 Some((_, task)) => {
@@ -257,13 +272,11 @@ impl Session {
                 None => false,
             }
         });
-        if let Some(id) = call.id {
-            let response = match ended {
-                Ok(ended) => rpc_core::Response::ok(ended),
-                Err(err) => rpc_core::Response::error(err),
-            };
-            self.answer_now(encode_response(id.as_bytes(), response));
-        }
+        let response = match ended {
+            Ok(ended) => rpc_core::Response::ok(ended),
+            Err(err) => rpc_core::Response::error(err),
+        };
+        call.id.map(|id| encode_response(id.as_bytes(), response))
     }
 }
 
@@ -314,6 +327,23 @@ async fn forward(
     let mut last = Vec::new();
     encode_end(&mut last, method, subscription, end.as_ref());
     let _ = outgoing.send(text(last)).await;
+}
+
+/// Writes `first` and whatever else is ready (up to [`WRITE_BATCH`]) in one
+/// write to the socket.
+async fn write_ready(
+    socket: &mut WebSocket,
+    first: Message,
+    receiver: &mut mpsc::Receiver<Message>,
+) -> Result<(), axum::Error> {
+    socket.feed(first).await?;
+    for _ in 1..WRITE_BATCH {
+        match receiver.try_recv() {
+            Ok(message) => socket.feed(message).await?,
+            Err(_) => break,
+        }
+    }
+    socket.flush().await
 }
 
 fn text(json: Vec<u8>) -> Message {

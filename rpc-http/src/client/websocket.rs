@@ -288,6 +288,7 @@ async fn open(endpoint: &Endpoint) -> Result<Socket, ClientError> {
         .await
         .map_err(ClientError::connect)?;
     let config = WebSocketConfig::default()
+        .read_buffer_size(crate::ws::READ_BUFFER)
         .max_message_size(Some(endpoint.max_response_size))
         .max_frame_size(Some(endpoint.max_response_size));
     Ok(WebSocketStream::from_raw_socket(TokioIo::new(upgraded), Role::Client, Some(config)).await)

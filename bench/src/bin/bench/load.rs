@@ -1,4 +1,5 @@
-//! Putting load on a contender: wrk for HTTP, the repo's client for AMQP.
+//! Putting load on a contender: wrk for HTTP, the repo's clients for AMQP
+//! and WebSocket.
 
 use std::path::Path;
 
@@ -21,6 +22,14 @@ pub enum Load {
     },
     /// The AMQP load client on a queue.
     Amqp { queue: String },
+    /// The WebSocket load client: `mode` `calls` (one call at a time on
+    /// each of `sockets`) or `notify` (`sockets` subscribers of one
+    /// updater's changes).
+    WebSocket {
+        mode: &'static str,
+        url: String,
+        sockets: usize,
+    },
 }
 
 pub fn run(load: &Load, options: &Options, seconds: u64, dir: &Path, bin: &Path) -> Sample {
@@ -52,20 +61,42 @@ pub fn run(load: &Load, options: &Options, seconds: u64, dir: &Path, bin: &Path)
                 .args([&options.amqp_url, queue, "64", &seconds.to_string()])
                 .output()
                 .unwrap();
-            let text = String::from_utf8_lossy(&output.stdout);
-            let fields: Vec<f64> = text
-                .split_whitespace()
-                .filter_map(|f| f.parse().ok())
-                .collect();
-            match fields.as_slice() {
-                [rps, p50, p99, ..] => Sample {
-                    rps: *rps,
-                    p50_ms: *p50,
-                    p99_ms: *p99,
-                },
-                _ => Sample::default(),
-            }
+            parse_load(&String::from_utf8_lossy(&output.stdout))
         }
+        Load::WebSocket { mode, url, sockets } => {
+            let output = pinned(0, &bin.join("ws_load"))
+                .args([
+                    mode,
+                    url.as_str(),
+                    &sockets.to_string(),
+                    &seconds.to_string(),
+                ])
+                .output()
+                .unwrap();
+            if !output.status.success() {
+                eprintln!(
+                    "warning: ws_load {mode} {url} failed:\n{}",
+                    String::from_utf8_lossy(&output.stderr)
+                );
+            }
+            parse_load(&String::from_utf8_lossy(&output.stdout))
+        }
+    }
+}
+
+/// The line of the repo's load clients: `per_second p50_ms p99_ms count`.
+fn parse_load(text: &str) -> Sample {
+    let fields: Vec<f64> = text
+        .split_whitespace()
+        .filter_map(|f| f.parse().ok())
+        .collect();
+    match fields.as_slice() {
+        [rps, p50, p99, ..] => Sample {
+            rps: *rps,
+            p50_ms: *p50,
+            p99_ms: *p99,
+        },
+        _ => Sample::default(),
     }
 }
 

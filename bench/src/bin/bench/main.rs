@@ -152,14 +152,14 @@ fn bars() -> Vec<Bar> {
         ),
         bar(
             "JSON-RPC: framework over axum + Value by hand",
-            "JSON-RPC",
+            "JSON-RPC `get_active_servers",
             "framework JSON-RPC",
             "axum + serde_json::Value by hand (baseline)",
             1.00,
         ),
         bar(
             "JSON-RPC: framework over jsonrpsee",
-            "JSON-RPC",
+            "JSON-RPC `get_active_servers",
             "framework JSON-RPC",
             "jsonrpsee",
             1.05,
@@ -177,6 +177,20 @@ fn bars() -> Vec<Bar> {
             "framework XML-RPC",
             "Python SimpleXMLRPCServer",
             10.0,
+        ),
+        bar(
+            "JSON-RPC over WebSocket: framework over jsonrpsee",
+            "JSON-RPC over WebSocket",
+            "framework WebSocket",
+            "jsonrpsee WebSocket (baseline)",
+            1.00,
+        ),
+        bar(
+            "Notifications to 100 WebSocket subscribers: framework over jsonrpsee",
+            "Notifications to 100 WebSocket subscribers",
+            "framework WebSocket",
+            "jsonrpsee WebSocket (baseline)",
+            1.00,
         ),
         bar(
             "AMQP: framework over lapin by hand",
@@ -438,6 +452,52 @@ fn main() {
             ],
         ),
         (
+            "JSON-RPC over WebSocket `get_active_servers(3)`, one call at a time per socket",
+            vec![
+                contender(
+                    "jsonrpsee WebSocket (baseline)",
+                    "jsonrpsee",
+                    Load::WebSocket {
+                        mode: "calls",
+                        url: "ws://127.0.0.1:9002/".into(),
+                        sockets: options.connections,
+                    },
+                ),
+                contender(
+                    "framework WebSocket",
+                    "datacenter (framework)",
+                    Load::WebSocket {
+                        mode: "calls",
+                        url: "ws://127.0.0.1:9000/ws".into(),
+                        sockets: options.connections,
+                    },
+                ),
+            ],
+        ),
+        (
+            "Notifications to 100 WebSocket subscribers of `watch_servers` (per second delivered)",
+            vec![
+                contender(
+                    "jsonrpsee WebSocket (baseline)",
+                    "jsonrpsee",
+                    Load::WebSocket {
+                        mode: "notify",
+                        url: "ws://127.0.0.1:9002/".into(),
+                        sockets: 100,
+                    },
+                ),
+                contender(
+                    "framework WebSocket",
+                    "datacenter (framework)",
+                    Load::WebSocket {
+                        mode: "notify",
+                        url: "ws://127.0.0.1:9000/ws".into(),
+                        sockets: 100,
+                    },
+                ),
+            ],
+        ),
+        (
             "AMQP round trips, 64 in flight",
             vec![
                 contender(
@@ -518,7 +578,8 @@ fn main() {
     report::print_bars(&rows, &bars());
     let framework = memory("datacenter (framework)");
     let by_hand = memory("axum by hand");
-    if framework.is_finite() && by_hand.is_finite() {
+    let http_measured = rows.iter().any(|(title, _)| title.starts_with("REST `"));
+    if http_measured && framework.is_finite() && by_hand.is_finite() {
         println!(
             "| peak server memory under HTTP load, framework over axum by hand | {:.2}× | | ≤ 2.00× | {} |",
             framework / by_hand,
