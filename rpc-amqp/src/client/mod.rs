@@ -87,8 +87,16 @@ struct Inner {
     /// How many connections were opened.
     generations: AtomicU64,
     next_id: AtomicU64,
+    /// Calls the broker did not take, in a row: past [`REFUSALS_TO_MOVE`],
+    /// the connection is left for another node.
+    refused_in_a_row: AtomicU64,
     prefix: String,
 }
+
+/// How many calls in a row a node may decline to take (negative confirms)
+/// before the transport connects again, to the next node: a node that has
+/// just rejoined its cluster may decline calls for a long while.
+const REFUSALS_TO_MOVE: u64 = 3;
 
 impl AmqpTransport {
     /// A transport calling the service that consumes `queue` on the brokers
@@ -115,6 +123,7 @@ impl AmqpTransport {
                 session: tokio::sync::Mutex::new(None),
                 generations: AtomicU64::new(0),
                 next_id: AtomicU64::new(1),
+                refused_in_a_row: AtomicU64::new(0),
                 prefix,
             }),
         }
@@ -242,7 +251,21 @@ impl AmqpTransport {
                 }
             };
             // Sent: from here on, a loss means the call may have run.
-            return match confirm.await {
+            let confirmed = confirm.await;
+            if matches!(confirmed, Ok(Confirmation::Nack(None))) {
+                let refused = self.inner.refused_in_a_row.fetch_add(1, Ordering::Relaxed) + 1;
+                if refused >= REFUSALS_TO_MOVE {
+                    tracing::info!(
+                        refused,
+                        "the broker node keeps declining calls; connecting to the next one"
+                    );
+                    self.inner.refused_in_a_row.store(0, Ordering::Relaxed);
+                    self.drop_session(generation).await;
+                }
+            } else {
+                self.inner.refused_in_a_row.store(0, Ordering::Relaxed);
+            }
+            return match confirmed {
                 Ok(Confirmation::Ack(None) | Confirmation::NotRequested) => Ok(answer),
                 Ok(Confirmation::Ack(Some(returned)) | Confirmation::Nack(Some(returned))) => {
                     Err(Failed::Refused(AmqpError::NoServer {

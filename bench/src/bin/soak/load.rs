@@ -21,15 +21,20 @@ pub enum Protocol {
     JsonRpc,
     XmlRpc,
     Amqp,
+    WebSocket,
+    /// Items pushed to subscribers (WebSocket, Server-Sent Events).
+    Push,
     Hostile,
 }
 
 impl Protocol {
-    pub const ALL: [Protocol; 5] = [
+    pub const ALL: [Protocol; 7] = [
         Protocol::Rest,
         Protocol::JsonRpc,
         Protocol::XmlRpc,
         Protocol::Amqp,
+        Protocol::WebSocket,
+        Protocol::Push,
         Protocol::Hostile,
     ];
 
@@ -39,6 +44,8 @@ impl Protocol {
             Protocol::JsonRpc => "JSON-RPC",
             Protocol::XmlRpc => "XML-RPC",
             Protocol::Amqp => "AMQP",
+            Protocol::WebSocket => "WebSocket",
+            Protocol::Push => "pushed",
             Protocol::Hostile => "hostile",
         }
     }
@@ -78,7 +85,7 @@ impl Outcome {
 /// The counts of outcomes by protocol, and the first wrong answers.
 #[derive(Default)]
 pub struct Tally {
-    counts: [[AtomicU64; 4]; 5],
+    counts: [[AtomicU64; 4]; 7],
     wrong: Mutex<Vec<String>>,
 }
 
@@ -138,7 +145,7 @@ impl Tally {
 /// Whether the soak is over.
 pub type Stop = watch::Receiver<bool>;
 
-fn stopped(stop: &Stop) -> bool {
+pub fn stopped(stop: &Stop) -> bool {
     *stop.borrow()
 }
 

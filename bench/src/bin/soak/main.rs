@@ -1,6 +1,8 @@
 //! The soak: `datacenter serve` under mixed load for a while (REST reads and
 //! writes, JSON-RPC calls and batches, XML-RPC calls and multicalls, AMQP
-//! calls, and a steady share of hostile clients), sampled every few seconds
+//! calls, WebSocket calls, subscribers of every change over a WebSocket and
+//! as Server-Sent Events and one that never reads, and a steady share of
+//! hostile clients), sampled every few seconds
 //! (memory, descriptors, calls a second by protocol), then judged: after the
 //! warm-up, memory and descriptors must stay flat, and no call may get an
 //! answer it should not have. Then the same server under a descriptor limit
@@ -27,6 +29,7 @@ use self::report::Sample;
 
 mod http;
 mod load;
+mod push;
 mod report;
 
 struct Options {
@@ -216,6 +219,8 @@ async fn soak(options: &Options) -> Vec<String> {
         Protocol::Rest,
         Protocol::JsonRpc,
         Protocol::XmlRpc,
+        Protocol::WebSocket,
+        Protocol::Push,
         Protocol::Hostile,
     ];
     if let Some(url) = &options.amqp {
@@ -245,6 +250,12 @@ async fn soak(options: &Options) -> Vec<String> {
             ));
         }
     }
+    workers.spawn(push::websocket(server.addr.clone(), stopped.clone(), tally));
+    workers.spawn(push::subscribers(
+        server.addr.clone(),
+        stopped.clone(),
+        tally,
+    ));
     workers.spawn(load::hostile(
         server.addr.clone(),
         stopped.clone(),

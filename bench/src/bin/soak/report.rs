@@ -15,7 +15,7 @@ pub struct Sample {
     pub rss_kib: u64,
     pub fds: u64,
     /// Calls so far, by protocol ([`Protocol::ALL`] order).
-    pub calls: [u64; 5],
+    pub calls: [u64; 7],
 }
 
 impl Sample {
@@ -58,7 +58,7 @@ pub fn sample_row(sample: &Sample, previous: Option<&Sample>) -> String {
     );
     let (since, before) = match previous {
         Some(p) => (sample.at.saturating_sub(p.at), p.calls),
-        None => (sample.at, [0; 5]),
+        None => (sample.at, [0; 7]),
     };
     for (now, then) in sample.calls.iter().zip(before) {
         let rate = (now - then) as f64 / since.as_secs_f64().max(0.001);
@@ -157,7 +157,7 @@ mod tests {
                 at: Duration::from_secs(10 * i as u64),
                 rss_kib,
                 fds,
-                calls: [1; 5],
+                calls: [1; 7],
             })
             .collect()
     }
