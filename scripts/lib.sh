@@ -40,3 +40,38 @@ ensure_broker() {
     broker_up || die "RabbitMQ did not start: see its log (/var/log/rabbitmq), or set AMQP_URL to a broker, and run again"
     rabbitmqctl await_startup >/dev/null 2>&1 || true
 }
+
+# A PostgreSQL server for the database tests: $RPC_POSTGRES_URL when set;
+# otherwise the local one on 127.0.0.1:5432, started if it is installed and
+# stopped, installed if it is not (then given the password `postgres` for
+# the user postgres). Stops with a message saying what to do when it cannot.
+postgres_up() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
+ensure_postgres() {
+    if [ -n "${RPC_POSTGRES_URL:-}" ]; then
+        say "using the PostgreSQL server at RPC_POSTGRES_URL"
+        return
+    fi
+    export RPC_POSTGRES_URL="postgres://postgres@127.0.0.1:5432"
+    postgres_up && return
+    local fresh=""
+    if ! command -v pg_lsclusters >/dev/null; then
+        (apt_install postgresql) || true
+        fresh=1
+    fi
+    command -v pg_lsclusters >/dev/null \
+        || die "no PostgreSQL on 127.0.0.1:5432: install one (apt-get install postgresql) or set RPC_POSTGRES_URL=postgres://USER:PASSWORD@HOST:PORT, and run again"
+    local cluster
+    cluster=$(pg_lsclusters -h 2>/dev/null | awk 'NR==1 {print $1 " " $2}')
+    [ -n "$cluster" ] || die "PostgreSQL is installed but has no cluster: create one (pg_createcluster --start 15 main) and run again"
+    say "starting PostgreSQL (pg_ctlcluster $cluster start)"
+    # shellcheck disable=SC2086
+    pg_ctlcluster $cluster start || true
+    for _ in $(seq 1 60); do postgres_up && break; sleep 1; done
+    postgres_up || die "PostgreSQL did not start: see its log (/var/log/postgresql), or set RPC_POSTGRES_URL, and run again"
+    if [ -n "$fresh" ]; then
+        # A new install asks for a password over TCP: give the tests one.
+        su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null \
+            || die "cannot set a password for PostgreSQL's user postgres: set RPC_POSTGRES_URL and run again"
+        export RPC_POSTGRES_URL="postgres://postgres:postgres@127.0.0.1:5432"
+    fi
+}

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use axum::extract::{Path, State};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use datacenter::{Datacenter, InMemory};
+use datacenter::Datacenter;
 use serde_json::{Value, json};
 
-type Inventory = Arc<InMemory>;
+type Inventory = Arc<datacenter::Inventory>;
 
 async fn active(State(inventory): State<Inventory>, Path(country): Path<u32>) -> Json<Value> {
     match inventory.get_active_servers(country).await {
@@ -56,7 +56,7 @@ async fn main() {
     let app = Router::new()
         .route("/country/{country}/server/active", get(active))
         .route("/jsonrpc", post(jsonrpc))
-        .with_state(Arc::new(InMemory::default()));
+        .with_state(Arc::new(datacenter::Inventory::default()));
     let listener = tokio::net::TcpListener::bind(&addr).await.unwrap();
     match (args.next(), args.next()) {
         (Some(cert), Some(key)) => serve_tls(listener, app, &cert, &key).await,

@@ -3,7 +3,7 @@
 //! `watch_servers` subscription fed by the same inventory as the example's.
 //! Usage: baseline_jsonrpsee ADDR
 
-use datacenter::{Datacenter, InMemory, ServerChanges};
+use datacenter::{Datacenter, Inventory, ServerChanges};
 use futures_util::StreamExt;
 use jsonrpsee::core::SubscriptionError;
 use jsonrpsee::server::{RpcModule, Server, ServerConfig, SubscriptionMessage};
@@ -14,7 +14,7 @@ async fn main() {
     let addr = std::env::args()
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:9002".into());
-    let mut module = RpcModule::new(InMemory::default());
+    let mut module = RpcModule::new(Inventory::default());
     module
         .register_async_method("get_active_servers", |params, inventory, _| async move {
             let country: u32 = match params.one() {

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use datacenter::{Datacenter, InMemory};
+use datacenter::{Datacenter, Inventory};
 use futures_util::StreamExt;
 use lapin::options::{
     BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions,
@@ -59,7 +59,7 @@ async fn main() {
         )
         .await
         .unwrap();
-    let inventory = Arc::new(InMemory::default());
+    let inventory = Arc::new(Inventory::default());
     println!("ready");
     while let Some(Ok(delivery)) = consumer.next().await {
         let channel = channel.clone();

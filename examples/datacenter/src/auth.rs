@@ -15,10 +15,10 @@ use tower::{Layer, Service};
 /// AMQP error reply).
 ///
 /// ```
-/// use datacenter::{DatacenterServer, InMemory, RequireBearer};
+/// use datacenter::{DatacenterServer, Inventory, RequireBearer};
 /// use rpc_core::Dispatcher;
 ///
-/// let dispatcher = Dispatcher::new(DatacenterServer::new(InMemory::default()))
+/// let dispatcher = Dispatcher::new(DatacenterServer::new(Inventory::default()))
 ///     .layer(RequireBearer::new("s3cret"));
 /// # let _ = dispatcher;
 /// ```

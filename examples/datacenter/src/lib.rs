@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod inventory;
 mod store;
 
 use rpc_core::{DocumentedErrors, ErrorMeta, RpcError};
@@ -10,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use self::auth::{RequireBearer, RequireBearerService};
-pub use self::store::InMemory;
+pub use self::inventory::Inventory;
+pub use self::store::{InMemory, SqlStore, Store, StoreError};
 
 /// A server in a datacentre.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -99,6 +101,10 @@ pub enum DatacenterError {
     /// The request makes no sense (an empty host name…).
     #[error("invalid server: {0}")]
     Invalid(String),
+    /// The inventory's database failed or cannot be reached: an internal
+    /// error in every protocol (the details are in the server's log).
+    #[error("internal error: the inventory's database is unavailable; try again")]
+    Unavailable,
 }
 
 impl DatacenterError {
@@ -108,6 +114,7 @@ impl DatacenterError {
             Self::NotFound(_) => 404,
             Self::Conflict(_) => 409,
             Self::Invalid(_) => 422,
+            Self::Unavailable => RpcError::INTERNAL_ERROR,
         }
     }
 }
@@ -128,6 +135,9 @@ impl DocumentedErrors for DatacenterError {
 
 impl From<DatacenterError> for RpcError {
     fn from(err: DatacenterError) -> Self {
+        if err == DatacenterError::Unavailable {
+            return RpcError::internal(err.to_string());
+        }
         let code = err.code();
         let status = http::StatusCode::from_u16(code as u16)
             .unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
@@ -137,7 +147,7 @@ impl From<DatacenterError> for RpcError {
             DatacenterError::Conflict(hostname) => {
                 error.with_data(serde_json::json!({ "hostname": hostname }))
             }
-            DatacenterError::Invalid(_) => error,
+            DatacenterError::Invalid(_) | DatacenterError::Unavailable => error,
         }
     }
 }

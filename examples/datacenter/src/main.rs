@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use datacenter::{DatacenterServer, InMemory, RequireBearer};
+use datacenter::{DatacenterServer, InMemory, Inventory, RequireBearer, SqlStore};
 use rpc_amqp::{AmqpServer, QueueType};
 use rpc_core::{BoxError, Dispatcher, TraceLayer};
 use tokio::net::TcpListener;
@@ -142,6 +142,12 @@ struct ServeArgs {
     /// Serves HTTP only.
     #[arg(long)]
     no_amqp: bool,
+    /// Where the inventory is kept: `sqlite::memory:` (embedded, in memory,
+    /// seeded with five servers), `sqlite://FILE` (embedded, in a file),
+    /// `postgres://USER@HOST/DB` (created and migrated on first start), or
+    /// `memory` (no SQL: a map in this process).
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite::memory:")]
+    database: String,
     /// How often an idle AMQP subscription sends a heartbeat, in
     /// milliseconds: by it the server learns that a subscriber is gone.
     #[arg(long, env = "AMQP_SUBSCRIPTION_HEARTBEAT_MS", default_value_t = 15_000)]
@@ -179,8 +185,8 @@ struct ServeArgs {
 /// The service and its layers, the same for every transport: a span per call
 /// (protocol, method, request id), the bearer-token check, a time limit and a
 /// bound on concurrent calls.
-fn dispatcher(args: &ServeArgs) -> Dispatcher {
-    Dispatcher::new(DatacenterServer::new(InMemory::default())).layer(
+fn dispatcher(args: &ServeArgs, service: Dispatcher) -> Dispatcher {
+    service.layer(
         ServiceBuilder::new()
             .layer(TraceLayer::new())
             .option_layer(args.token.as_deref().map(RequireBearer::new))
@@ -198,7 +204,18 @@ fn dispatcher(args: &ServeArgs) -> Dispatcher {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
-    let server = dispatcher(&args);
+    let service = if args.database == "memory" {
+        Dispatcher::new(DatacenterServer::new(Inventory::new(InMemory::default())))
+    } else {
+        let store = SqlStore::open(&args.database).await.map_err(|err| {
+            format!(
+                "cannot open the database {}: {err}",
+                rpc_amqp::redact(&args.database)
+            )
+        })?;
+        Dispatcher::new(DatacenterServer::new(Inventory::new(store)))
+    };
+    let server = dispatcher(&args, service);
     let server_tls = args.tls.server_tls()?;
     let broker_tls = args.broker_tls.client_tls()?;
     let listen = args.listen;

@@ -1,7 +1,7 @@
 //! The typed client round-trips every datacenter method, in process and over
 //! JSON-RPC on a real socket; application errors keep their code and data.
 
-use datacenter::{DatacenterClient, DatacenterServer, InMemory, NewServer, Server, ServerChanges};
+use datacenter::{DatacenterClient, DatacenterServer, Inventory, NewServer, Server, ServerChanges};
 use rpc_core::{
     Context, Dispatcher, LocalTransport, Params, Protocol, Request, RpcError, Transport,
 };
@@ -79,7 +79,7 @@ async fn every_method<T: Transport>(client: DatacenterClient<T>, carries_data: b
 
 #[tokio::test]
 async fn in_process() {
-    let server = DatacenterServer::new(InMemory::default());
+    let server = DatacenterServer::new(Inventory::default());
     every_method(DatacenterClient::new(LocalTransport::new(server)), true).await;
 }
 
@@ -87,7 +87,7 @@ async fn in_process() {
 async fn serve() -> std::net::SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
-    let app = rpc_http::router(DatacenterServer::new(InMemory::default()));
+    let app = rpc_http::router(DatacenterServer::new(Inventory::default()));
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
     addr
 }
@@ -110,7 +110,7 @@ async fn over_xmlrpc_on_http() {
 /// trait's: called by its metadata's name, none is "method not found".
 #[tokio::test]
 async fn every_method_of_the_trait_is_routed() {
-    let dispatcher = Dispatcher::new(DatacenterServer::new(InMemory::default()));
+    let dispatcher = Dispatcher::new(DatacenterServer::new(Inventory::default()));
     for method in DatacenterClient::<()>::METADATA.methods {
         let request = Request::new(
             method.name,

@@ -239,6 +239,8 @@ fn main() {
             &bin.join("datacenter"),
             &[
                 "serve",
+                "--database",
+                "memory",
                 "--listen",
                 "127.0.0.1:9000",
                 "--no-amqp",
@@ -252,13 +254,22 @@ fn main() {
         Server::start(
             "datacenter (framework, limits on)",
             &bin.join("datacenter"),
-            &["serve", "--listen", "127.0.0.1:9004", "--no-amqp"],
+            &[
+                "serve",
+                "--database",
+                "memory",
+                "--listen",
+                "127.0.0.1:9004",
+                "--no-amqp",
+            ],
         ),
         Server::start(
             "datacenter (framework, AMQP)",
             &bin.join("datacenter"),
             &[
                 "serve",
+                "--database",
+                "memory",
                 "--listen",
                 "127.0.0.1:0",
                 "--amqp",
@@ -277,6 +288,8 @@ fn main() {
             &bin.join("datacenter"),
             &[
                 "serve",
+                "--database",
+                "memory",
                 "--listen",
                 "127.0.0.1:9005",
                 "--no-amqp",
@@ -334,6 +347,8 @@ fn main() {
                     &bin.join("datacenter"),
                     &[
                         "serve",
+                        "--database",
+                        "memory",
                         "--listen",
                         "127.0.0.1:0",
                         "--amqp",

@@ -1,0 +1,317 @@
+//! The inventory in SQL: SQLite embedded (in memory and in a file) and
+//! PostgreSQL (the machine's, `$RPC_POSTGRES_URL` or
+//! `postgres://postgres@127.0.0.1:5432`, which the test command makes
+//! sure of), each test on a database of its own, dropped at the end.
+
+mod common;
+
+use std::time::Duration;
+
+use datacenter::{
+    Datacenter, DatacenterError, Inventory, NewServer, ServerChanges, SqlStore, Store,
+};
+use tokio::io::AsyncWriteExt;
+use tokio::net::{TcpListener, TcpStream};
+
+use common::{Served, curl, json, jsonrpc};
+
+fn new_server(hostname: &str, country: u32) -> NewServer {
+    NewServer {
+        hostname: hostname.into(),
+        country,
+        datacenter: "dc1".into(),
+        active: true,
+    }
+}
+
+/// What every store must do, whatever keeps it.
+async fn behaves_as_the_inventory<S: Store>(inventory: &Inventory<S>) {
+    let context = || rpc_core::Context::new(rpc_core::Protocol::Local);
+    let ids = |servers: Vec<datacenter::Server>| servers.iter().map(|s| s.id).collect::<Vec<_>>();
+    assert_eq!(ids(inventory.get_active_servers(3).await.unwrap()), [1, 2]);
+    assert_eq!(
+        ids(inventory.list_servers(Some(3), None).await.unwrap()),
+        [1, 2, 3]
+    );
+    assert_eq!(
+        ids(inventory.list_servers(None, Some(false)).await.unwrap()),
+        [3]
+    );
+    let made = inventory
+        .create_server(context(), new_server("ap-south-1a", 91))
+        .await
+        .unwrap();
+    assert_eq!(made.id, 6);
+    // The database refuses a second server of that name: a conflict.
+    let again = inventory
+        .create_server(context(), new_server("ap-south-1a", 91))
+        .await;
+    assert_eq!(again, Err(DatacenterError::Conflict("ap-south-1a".into())));
+    let renamed = inventory
+        .update_server(
+            6,
+            ServerChanges {
+                hostname: Some("us-east-1a".into()),
+                ..Default::default()
+            },
+        )
+        .await;
+    assert_eq!(renamed, Err(DatacenterError::Conflict("us-east-1a".into())));
+    let changed = inventory
+        .update_server(
+            6,
+            ServerChanges {
+                active: Some(false),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(!changed.active && changed.hostname == "ap-south-1a");
+    inventory.delete_server(6).await.unwrap();
+    assert_eq!(
+        inventory.get_server(6).await,
+        Err(DatacenterError::NotFound(6))
+    );
+    assert_eq!(
+        inventory.delete_server(6).await,
+        Err(DatacenterError::NotFound(6))
+    );
+    // An id is never given twice, even after the last server went
+    // (PostgreSQL may skip some: a refused insert used one).
+    let next = inventory
+        .create_server(context(), new_server("ap-south-1b", 91))
+        .await
+        .unwrap();
+    assert!(next.id > made.id, "{next:?} after {made:?}");
+}
+
+#[tokio::test]
+async fn sqlite_in_memory_behaves_as_the_inventory() {
+    let store = SqlStore::open("sqlite::memory:").await.unwrap();
+    behaves_as_the_inventory(&Inventory::new(store)).await;
+}
+
+#[tokio::test]
+async fn the_map_in_memory_behaves_as_the_inventory() {
+    behaves_as_the_inventory(&Inventory::default()).await;
+}
+
+#[tokio::test]
+async fn a_sqlite_file_keeps_the_inventory_and_is_seeded_once() {
+    let dir = std::env::temp_dir().join(format!("datacenter-db-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}", dir.join("inventory.db").display());
+    let store = SqlStore::open(&url).await.unwrap();
+    store
+        .delete(1)
+        .await
+        .unwrap()
+        .expect("the fixture's server 1");
+    store.create(new_server("kept-1", 1)).await.unwrap();
+    drop(store);
+    let store = SqlStore::open(&url).await.unwrap();
+    let hostnames: Vec<String> = store
+        .list(None, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| s.hostname)
+        .collect();
+    assert_eq!(
+        hostnames,
+        [
+            "us-east-1b",
+            "us-west-2a",
+            "eu-central-1a",
+            "eu-west-1a",
+            "kept-1"
+        ]
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn a_bad_database_url_says_what_to_give() {
+    let err = SqlStore::open("mysql://localhost/x").await.unwrap_err();
+    assert!(err.to_string().contains("sqlite::memory:"), "{err}");
+}
+
+/// The machine's PostgreSQL server (no database in the URL).
+fn postgres_server() -> String {
+    std::env::var("RPC_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
+        .trim_end_matches('/')
+        .to_owned()
+}
+
+/// A database of its own on the machine's PostgreSQL, dropped at the end.
+struct Database {
+    url: String,
+    name: String,
+}
+
+impl Database {
+    fn new(purpose: &str) -> Self {
+        let name = format!("datacenter_{purpose}_{}", std::process::id());
+        Self {
+            url: format!("{}/{name}", postgres_server()),
+            name,
+        }
+    }
+
+    /// The URL of this database through `port` on this machine.
+    fn through(&self, port: u16) -> String {
+        let server = postgres_server();
+        let (scheme_user, _) = server.rsplit_once('@').expect("a user in the URL");
+        format!("{scheme_user}@127.0.0.1:{port}/{}", self.name)
+    }
+}
+
+impl Drop for Database {
+    fn drop(&mut self) {
+        let url = self.url.clone();
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap()
+                .block_on(async {
+                    use sqlx::migrate::MigrateDatabase;
+                    let _ = sqlx::Postgres::force_drop_database(&url).await;
+                })
+        })
+        .join();
+    }
+}
+
+async fn open_postgres(url: &str) -> SqlStore {
+    SqlStore::open(url).await.unwrap_or_else(|err| {
+        panic!(
+            "cannot use PostgreSQL at {}: {err}: start it (the test command does), \
+             or set RPC_POSTGRES_URL",
+            postgres_server()
+        )
+    })
+}
+
+#[tokio::test]
+async fn postgres_is_created_migrated_seeded_once_and_behaves_as_the_inventory() {
+    let database = Database::new("store");
+    let store = open_postgres(&database.url).await;
+    behaves_as_the_inventory(&Inventory::new(store)).await;
+    // Opened again (a second process, a restart): migrated already, and
+    // its servers are not seeded a second time.
+    let again = open_postgres(&database.url).await;
+    let servers = again.list(None, None).await.unwrap();
+    assert_eq!(servers.len(), 6, "{servers:?}");
+}
+
+/// A TCP proxy to PostgreSQL that the test can cut, as a database that
+/// goes away and comes back.
+struct Proxy {
+    port: u16,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Proxy {
+    async fn start(port: u16) -> Self {
+        let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let task = tokio::spawn(async move {
+            let mut links = tokio::task::JoinSet::new();
+            while let Ok((mut client, _)) = listener.accept().await {
+                links.spawn(async move {
+                    if let Ok(mut server) = TcpStream::connect("127.0.0.1:5432").await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                        let _ = server.shutdown().await;
+                    }
+                });
+            }
+        });
+        Self { port, task }
+    }
+
+    /// Closes the listener and every connection through it.
+    fn cut(self) -> u16 {
+        self.task.abort();
+        self.port
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_database_that_goes_away_is_an_internal_error_in_every_protocol_until_it_is_back() {
+    let database = Database::new("outage");
+    open_postgres(&database.url).await;
+    let proxy = Proxy::start(0).await;
+    let url = database.through(proxy.port);
+    let served =
+        tokio::task::spawn_blocking(move || Served::start_with(&["--no-amqp", "--database", &url]))
+            .await
+            .unwrap();
+    let base = served.url.clone();
+    let rest = |base: String| async move {
+        tokio::task::spawn_blocking(move || curl(&[&format!("{base}/servers/1")]))
+            .await
+            .unwrap()
+    };
+    assert_eq!(rest(base.clone()).await.0, 200);
+
+    let port = proxy.cut();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (status, body) = rest(base.clone()).await;
+    assert_eq!(status, 500, "{body}");
+    assert!(body.contains("database is unavailable"), "{body}");
+    assert!(
+        !body.to_lowercase().contains("select"),
+        "no SQL leaks: {body}"
+    );
+    let b = base.clone();
+    let (_, body) = tokio::task::spawn_blocking(move || {
+        jsonrpc(
+            &b,
+            r#"{"jsonrpc":"2.0","method":"get_server","params":[1],"id":1}"#,
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(json(&body)["error"]["code"], -32603, "{body}");
+    let b = base.clone();
+    let (_, body) = tokio::task::spawn_blocking(move || {
+        curl(&[
+            &format!("{b}/RPC2"),
+            "-H",
+            "content-type: text/xml",
+            "-d",
+            "<?xml version=\"1.0\"?><methodCall><methodName>get_server</methodName><params><param><value><int>1</int></value></param></params></methodCall>",
+        ])
+    })
+    .await
+    .unwrap();
+    assert!(
+        body.contains("<name>faultCode</name><value><int>-32603</int>"),
+        "{body}"
+    );
+    // What needs no database goes on.
+    let b = base.clone();
+    let (status, _) = tokio::task::spawn_blocking(move || curl(&[&format!("{b}/openapi.json")]))
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+
+    // Back: the pool connects again by itself.
+    let _proxy = Proxy::start(port).await;
+    let deadline = std::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let (status, body) = rest(base.clone()).await;
+        if status == 200 {
+            assert_eq!(json(&body)["id"], 1);
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server did not recover: {status} {body}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
