@@ -13,6 +13,7 @@ use datacenter::{
 use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpListener, TcpStream};
 
+use common::postgres::{Database, open_postgres};
 use common::{Served, curl, json, jsonrpc};
 
 fn new_server(hostname: &str, country: u32) -> NewServer {
@@ -135,64 +136,6 @@ async fn a_sqlite_file_keeps_the_inventory_and_is_seeded_once() {
 async fn a_bad_database_url_says_what_to_give() {
     let err = SqlStore::open("mysql://localhost/x").await.unwrap_err();
     assert!(err.to_string().contains("sqlite::memory:"), "{err}");
-}
-
-/// The machine's PostgreSQL server (no database in the URL).
-fn postgres_server() -> String {
-    std::env::var("RPC_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into())
-        .trim_end_matches('/')
-        .to_owned()
-}
-
-/// A database of its own on the machine's PostgreSQL, dropped at the end.
-struct Database {
-    url: String,
-    name: String,
-}
-
-impl Database {
-    fn new(purpose: &str) -> Self {
-        let name = format!("datacenter_{purpose}_{}", std::process::id());
-        Self {
-            url: format!("{}/{name}", postgres_server()),
-            name,
-        }
-    }
-
-    /// The URL of this database through `port` on this machine.
-    fn through(&self, port: u16) -> String {
-        let server = postgres_server();
-        let (scheme_user, _) = server.rsplit_once('@').expect("a user in the URL");
-        format!("{scheme_user}@127.0.0.1:{port}/{}", self.name)
-    }
-}
-
-impl Drop for Database {
-    fn drop(&mut self) {
-        let url = self.url.clone();
-        let _ = std::thread::spawn(move || {
-            tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .unwrap()
-                .block_on(async {
-                    use sqlx::migrate::MigrateDatabase;
-                    let _ = sqlx::Postgres::force_drop_database(&url).await;
-                })
-        })
-        .join();
-    }
-}
-
-async fn open_postgres(url: &str) -> SqlStore {
-    SqlStore::open(url).await.unwrap_or_else(|err| {
-        panic!(
-            "cannot use PostgreSQL at {}: {err}: start it (the test command does), \
-             or set RPC_POSTGRES_URL",
-            postgres_server()
-        )
-    })
 }
 
 #[tokio::test]

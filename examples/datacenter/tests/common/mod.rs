@@ -1,6 +1,7 @@
 //! The real `datacenter` binary, started on a free port, and `curl`.
 #![allow(dead_code)]
 
+pub mod postgres;
 pub mod rabbit;
 
 use std::io::{BufRead, BufReader};

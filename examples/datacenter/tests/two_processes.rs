@@ -1,0 +1,148 @@
+//! Two `datacenter serve` processes on one PostgreSQL database and one
+//! queue: writes spread over both processes and over REST, JSON-RPC,
+//! XML-RPC and AMQP are each seen at once through the other process, and
+//! the table ends as expected.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use datacenter::{DatacenterClient, NewServer, Server, ServerChanges};
+use rpc_amqp::AmqpTransport;
+use rpc_core::{ClientError, Transport};
+use rpc_http::client::{JsonRpcTransport, RestTransport, XmlRpcTransport};
+
+use common::Served;
+use common::postgres::{Database, open_postgres};
+
+fn amqp_url() -> String {
+    std::env::var("AMQP_URL").unwrap_or_else(|_| "amqp://guest:guest@127.0.0.1:5672/%2f".into())
+}
+
+/// One process's clients, one per protocol (AMQP reaches either process).
+struct Clients {
+    rest: DatacenterClient<RestTransport>,
+    jsonrpc: DatacenterClient<JsonRpcTransport>,
+    xmlrpc: DatacenterClient<XmlRpcTransport>,
+    amqp: DatacenterClient<AmqpTransport>,
+}
+
+impl Clients {
+    fn of(served: &Served, queue: &str) -> Self {
+        Self {
+            rest: DatacenterClient::new(RestTransport::new(&served.url).unwrap()),
+            jsonrpc: DatacenterClient::new(
+                JsonRpcTransport::new(&format!("{}/jsonrpc", served.url)).unwrap(),
+            ),
+            xmlrpc: DatacenterClient::new(
+                XmlRpcTransport::new(&format!("{}/RPC2", served.url)).unwrap(),
+            ),
+            amqp: DatacenterClient::new(AmqpTransport::new(amqp_url(), queue)),
+        }
+    }
+}
+
+/// A write through the protocol numbered `protocol`.
+async fn write<T: Transport>(
+    client: &DatacenterClient<T>,
+    step: usize,
+    expected: &mut BTreeMap<u32, Server>,
+) -> Result<(), ClientError> {
+    let ids: Vec<u32> = expected.keys().copied().collect();
+    match step % 5 {
+        // Delete one made earlier (the fixture stays).
+        4 if ids.len() > 5 => {
+            let id = ids[5 + step % (ids.len() - 5)];
+            client.delete_server(id).await?;
+            expected.remove(&id);
+        }
+        // Change one.
+        2 | 3 if ids.len() > 5 => {
+            let id = ids[5 + step % (ids.len() - 5)];
+            let changes = ServerChanges {
+                active: Some(step % 2 == 0),
+                datacenter: Some(format!("dc-{step}")),
+                ..Default::default()
+            };
+            let changed = client.update_server(id, changes).await?;
+            expected.insert(id, changed);
+        }
+        _ => {
+            let new = NewServer {
+                hostname: format!("host-{step}"),
+                country: 1000 + (step % 7) as u32,
+                datacenter: "dc".into(),
+                active: true,
+            };
+            let made = client.create_server(new).await?;
+            expected.insert(made.id, made);
+        }
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_on_one_database_see_each_others_writes() {
+    let database = Database::new("two");
+    // Migrated and seeded once, before either process starts.
+    open_postgres(&database.url).await;
+    let queue = format!("datacenter-two-{}", std::process::id());
+    let args = |queue: String, url: String| {
+        move || {
+            Served::start_with(&[
+                "--database",
+                &url,
+                "--amqp",
+                &amqp_url(),
+                "--amqp-queue",
+                &queue,
+            ])
+        }
+    };
+    let a = tokio::task::spawn_blocking(args(queue.clone(), database.url.clone()));
+    let b = tokio::task::spawn_blocking(args(queue.clone(), database.url.clone()));
+    let (a, b) = (a.await.unwrap(), b.await.unwrap());
+    let processes = [Clients::of(&a, &queue), Clients::of(&b, &queue)];
+    // Both consume the queue once AMQP calls get through.
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        processes[0].amqp.get_server(1),
+    )
+    .await
+    .expect("the AMQP servers answer")
+    .unwrap();
+
+    let mut expected: BTreeMap<u32, Server> = processes[0]
+        .rest
+        .list_servers(None, None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|s| (s.id, s))
+        .collect();
+    assert_eq!(expected.len(), 5);
+    for step in 0..200 {
+        let (this, other) = (&processes[step % 2], &processes[(step + 1) % 2]);
+        let written = match (step / 2) % 4 {
+            0 => write(&this.rest, step, &mut expected).await,
+            1 => write(&this.jsonrpc, step, &mut expected).await,
+            2 => write(&this.xmlrpc, step, &mut expected).await,
+            _ => write(&this.amqp, step, &mut expected).await,
+        };
+        written.unwrap_or_else(|err| panic!("step {step}: {err}"));
+        // Read at once through the other process.
+        let seen = other.rest.list_servers(None, None).await.unwrap();
+        assert_eq!(
+            seen,
+            expected.values().cloned().collect::<Vec<_>>(),
+            "step {step}: the other process reads another table"
+        );
+    }
+    for process in &processes {
+        let table = process.jsonrpc.list_servers(None, None).await.unwrap();
+        assert_eq!(table, expected.values().cloned().collect::<Vec<_>>());
+    }
+    // 80 made, 40 deleted, beside the fixture's five.
+    assert_eq!(expected.len(), 45);
+}
