@@ -61,7 +61,7 @@ async fn write<T: Transport>(
         2 | 3 if ids.len() > 5 => {
             let id = ids[5 + step % (ids.len() - 5)];
             let changes = ServerChanges {
-                active: Some(step % 2 == 0),
+                active: Some(step.is_multiple_of(2)),
                 datacenter: Some(format!("dc-{step}")),
                 ..Default::default()
             };
@@ -105,13 +105,10 @@ async fn two_processes_on_one_database_see_each_others_writes() {
     let (a, b) = (a.await.unwrap(), b.await.unwrap());
     let processes = [Clients::of(&a, &queue), Clients::of(&b, &queue)];
     // Both consume the queue once AMQP calls get through.
-    tokio::time::timeout(
-        Duration::from_secs(30),
-        processes[0].amqp.get_server(1),
-    )
-    .await
-    .expect("the AMQP servers answer")
-    .unwrap();
+    tokio::time::timeout(Duration::from_secs(30), processes[0].amqp.get_server(1))
+        .await
+        .expect("the AMQP servers answer")
+        .unwrap();
 
     let mut expected: BTreeMap<u32, Server> = processes[0]
         .rest

@@ -1,5 +1,6 @@
 //! [`AmqpTransport`]: calls a service over RabbitMQ, with direct reply-to.
 
+mod publisher;
 mod retry;
 mod session;
 mod subscribe;
@@ -73,6 +74,8 @@ pub struct AmqpTransport {
 #[derive(Clone, Debug)]
 struct Config {
     queue: String,
+    /// Set for a publisher: calls go to this topic exchange.
+    exchange: Option<String>,
     timeout: Duration,
     headers: FieldTable,
     tls: Arc<ClientTls>,
@@ -90,6 +93,8 @@ struct Inner {
     /// Calls the broker did not take, in a row: past [`REFUSALS_TO_MOVE`],
     /// the connection is left for another node.
     refused_in_a_row: AtomicU64,
+    /// The connection on which a publisher declared its exchange.
+    exchange_declared: AtomicU64,
     prefix: String,
 }
 
@@ -112,6 +117,7 @@ impl AmqpTransport {
         Self {
             config: Arc::new(Config {
                 queue: queue.into(),
+                exchange: None,
                 timeout: DEFAULT_TIMEOUT,
                 headers: FieldTable::default(),
                 tls: Arc::new(ClientTls::new()),
@@ -124,9 +130,40 @@ impl AmqpTransport {
                 generations: AtomicU64::new(0),
                 next_id: AtomicU64::new(1),
                 refused_in_a_row: AtomicU64::new(0),
+                exchange_declared: AtomicU64::new(0),
                 prefix,
             }),
         }
+    }
+
+    /// A transport that publishes each call to the topic `exchange` (declared
+    /// durable if missing), routed by the method's name, for every server
+    /// bound to it to run ([`AmqpServer::exchange`](crate::AmqpServer::exchange)):
+    /// publish/subscribe, where [`new`](Self::new) is one call, one server.
+    /// A call is a JSON-RPC 2.0 notification, `Ok` once the broker took it
+    /// (publisher confirms), whether or not a server listens; only methods
+    /// that return `()` can be published.
+    ///
+    /// ```no_run
+    /// use rpc_core::RpcError;
+    /// use rpc_amqp::AmqpTransport;
+    ///
+    /// #[rpc_core::service]
+    /// pub trait Events {
+    ///     async fn happened(&self, what: String) -> Result<(), RpcError>;
+    /// }
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let events = EventsClient::new(AmqpTransport::publisher("amqp://127.0.0.1:5672/%2f", "events"));
+    /// events.happened("the lights went out".into()).await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn publisher(brokers: impl Into<Brokers>, exchange: impl Into<String>) -> Self {
+        let mut transport = Self::new(brokers, "");
+        Arc::make_mut(&mut transport.config).exchange = Some(exchange.into());
+        transport
     }
 
     /// A transport calling `service` on its default queue ([`default_queue`]).
@@ -319,6 +356,9 @@ impl Transport for AmqpTransport {
         P: Serialize + Send,
         R: DeserializeOwned + Send,
     {
+        if let Some(exchange) = &self.config.exchange {
+            return self.publish_call(exchange, method, params).await;
+        }
         let deadline = Instant::now() + self.config.timeout;
         let mut attempts = 0;
         let mut pause = Duration::from_millis(50);

@@ -8,9 +8,10 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use lapin::ConnectionProperties;
+use lapin::ExchangeKind;
 use lapin::options::{
     BasicCancelOptions, BasicConsumeOptions, BasicQosOptions, ConfirmSelectOptions,
-    QueueDeclareOptions,
+    ExchangeDeclareOptions, QueueBindOptions, QueueDeclareOptions,
 };
 use lapin::types::{AMQPValue, FieldTable};
 use tokio::task::JoinSet;
@@ -56,6 +57,82 @@ impl AmqpServer {
             .with_connection_name(format!("rpc-amqp server {}", self.queue).into())
     }
 
+    /// Declares the queue this server consumes, and, serving an exchange,
+    /// the exchange and the binding; the queue's name.
+    async fn declare_queue(&self, channel: &lapin::Channel) -> Result<String, Stop> {
+        let mut arguments = self.arguments.clone();
+        if self.queue_type == QueueType::Quorum {
+            arguments.insert(
+                "x-queue-type".into(),
+                AMQPValue::LongString("quorum".into()),
+            );
+        }
+        // Serving an exchange without a queue of the user's: one of this
+        // connection's own, named by the broker.
+        let own = self.exchange.is_some() && !self.queue_named;
+        let (name, options) = if own {
+            let options = QueueDeclareOptions {
+                exclusive: true,
+                auto_delete: true,
+                ..Default::default()
+            };
+            ("", options)
+        } else {
+            let options = QueueDeclareOptions {
+                // A quorum queue is durable by nature.
+                durable: self.durable || self.queue_type == QueueType::Quorum,
+                ..Default::default()
+            };
+            (self.queue.as_str(), options)
+        };
+        let arguments = if own {
+            FieldTable::default()
+        } else {
+            arguments
+        };
+        let refused = |err: lapin::Error| {
+            if err.to_string().contains("PRECONDITION_FAILED") {
+                Stop::Connect(AmqpError::Queue {
+                    queue: self.queue.clone(),
+                    reason: err.to_string(),
+                })
+            } else {
+                Stop::Lost(err)
+            }
+        };
+        let declared = channel
+            .queue_declare(name.into(), options, arguments)
+            .await
+            .map_err(refused)?;
+        let queue = declared.name().to_string();
+        if let Some(exchange) = &self.exchange {
+            let durable = ExchangeDeclareOptions {
+                durable: true,
+                ..Default::default()
+            };
+            channel
+                .exchange_declare(
+                    exchange.as_str().into(),
+                    ExchangeKind::Topic,
+                    durable,
+                    FieldTable::default(),
+                )
+                .await
+                .map_err(refused)?;
+            channel
+                .queue_bind(
+                    queue.as_str().into(),
+                    exchange.as_str().into(),
+                    "#".into(),
+                    QueueBindOptions::default(),
+                    FieldTable::default(),
+                )
+                .await
+                .map_err(Stop::Lost)?;
+        }
+        Ok(queue)
+    }
+
     /// Consumes on `connection` until shutdown, a loss, or (when `away`
     /// from home, at that URL) until the home node can be reached again: the
     /// calls in flight are then finished and acknowledged, and the new
@@ -76,34 +153,10 @@ impl AmqpServer {
             .basic_qos(self.prefetch, BasicQosOptions::default())
             .await
             .map_err(Stop::Lost)?;
-        let mut arguments = self.arguments.clone();
-        if self.queue_type == QueueType::Quorum {
-            arguments.insert(
-                "x-queue-type".into(),
-                AMQPValue::LongString("quorum".into()),
-            );
-        }
-        let options = QueueDeclareOptions {
-            // A quorum queue is durable by nature.
-            durable: self.durable || self.queue_type == QueueType::Quorum,
-            ..Default::default()
-        };
-        channel
-            .queue_declare(self.queue.as_str().into(), options, arguments)
-            .await
-            .map_err(|err| {
-                if err.to_string().contains("PRECONDITION_FAILED") {
-                    Stop::Connect(AmqpError::Queue {
-                        queue: self.queue.clone(),
-                        reason: err.to_string(),
-                    })
-                } else {
-                    Stop::Lost(err)
-                }
-            })?;
+        let queue = self.declare_queue(&channel).await?;
         let mut consumer = channel
             .basic_consume(
-                self.queue.as_str().into(),
+                queue.as_str().into(),
                 "".into(),
                 BasicConsumeOptions::default(),
                 FieldTable::default(),
@@ -156,7 +209,14 @@ impl AmqpServer {
                 () = shutdown.as_mut() => break Ok(Ended::Shutdown),
                 next = consumer.next() => match next {
                     Some(Ok(delivery)) => {
-                        in_flight.spawn(delivery::handle(delivery, link.clone(), Arc::clone(&self.codecs)));
+                        let handling = delivery::handle(delivery, link.clone(), Arc::clone(&self.codecs));
+                        if self.exchange.is_some() {
+                            // Published calls (events) run one at a time,
+                            // in the order they were published.
+                            handling.await;
+                        } else {
+                            in_flight.spawn(handling);
+                        }
                     }
                     Some(Err(err)) => break Err(err.to_string()),
                     None => break Err("the broker closed the consumer".to_owned()),

@@ -76,6 +76,11 @@ pub const DEFAULT_PREFETCH: u16 = 64;
 pub struct AmqpServer {
     codecs: Arc<Codecs>,
     queue: String,
+    /// Whether the queue was named by the user (for an exchange: a durable
+    /// queue of the user's, rather than one of the connection's own).
+    queue_named: bool,
+    /// Set when serving the calls published to this topic exchange.
+    exchange: Option<String>,
     prefetch: u16,
     durable: bool,
     queue_type: QueueType,
@@ -150,6 +155,8 @@ impl AmqpServer {
                 max_body_size: DEFAULT_MAX_BODY_SIZE,
             }),
             queue,
+            queue_named: false,
+            exchange: None,
             prefetch: DEFAULT_PREFETCH,
             durable: true,
             queue_type: QueueType::Classic,
@@ -205,6 +212,52 @@ impl AmqpServer {
     /// Consumes this queue instead.
     pub fn queue(mut self, queue: impl Into<String>) -> Self {
         self.queue = queue.into();
+        self.queue_named = true;
+        self
+    }
+
+    /// Serves the calls published to the topic `exchange`
+    /// ([`AmqpTransport::publisher`](crate::AmqpTransport::publisher)):
+    /// every server bound to it runs every call, one at a time in the order
+    /// they were published, where on a queue ([`queue`](Self::queue) alone)
+    /// each call goes to one server and calls run at once. Use a
+    /// queue for calls that want an answer or share work, an exchange for
+    /// events that every process must see.
+    ///
+    /// The server binds a queue of its own to the exchange for every
+    /// routing key (`#`): by default one the broker names, exclusive to its
+    /// connection and gone with it, so calls published while the server is
+    /// away are missed; with [`queue`](Self::queue), that durable queue,
+    /// where they wait for it.
+    ///
+    /// ```no_run
+    /// use rpc_core::RpcError;
+    /// use rpc_amqp::AmqpServer;
+    ///
+    /// #[rpc_core::service]
+    /// pub trait Events {
+    ///     async fn happened(&self, what: String) -> Result<(), RpcError>;
+    /// }
+    ///
+    /// struct Log;
+    ///
+    /// impl Events for Log {
+    ///     async fn happened(&self, what: String) -> Result<(), RpcError> {
+    ///         println!("{what}");
+    ///         Ok(())
+    ///     }
+    /// }
+    ///
+    /// # #[tokio::main]
+    /// # async fn main() -> Result<(), rpc_amqp::AmqpError> {
+    /// AmqpServer::new(EventsServer::new(Log))
+    ///     .exchange("events")
+    ///     .serve("amqp://guest:guest@127.0.0.1:5672/%2f")
+    ///     .await
+    /// # }
+    /// ```
+    pub fn exchange(mut self, exchange: impl Into<String>) -> Self {
+        self.exchange = Some(exchange.into());
         self
     }
 

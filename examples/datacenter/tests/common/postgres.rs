@@ -59,4 +59,3 @@ pub async fn open_postgres(url: &str) -> SqlStore {
         )
     })
 }
-
