@@ -5,11 +5,9 @@ use futures_util::StreamExt;
 use rpc_core::{RpcError, Subscription};
 use tokio::sync::broadcast;
 
+use crate::events::Events;
 use crate::store::{InMemory, Store, StoreError};
 use crate::{Change, Datacenter, DatacenterError, NewServer, Server, ServerChanges, ServerEvent};
-
-/// How many changes a subscriber may fall behind before it is dropped.
-const EVENTS_BEHIND: usize = 1024;
 
 /// The datacenter service over a store: checks what callers send, maps the
 /// store's errors to the service's, and tells the subscribers of each
@@ -28,17 +26,21 @@ const EVENTS_BEHIND: usize = 1024;
 #[derive(Debug)]
 pub struct Inventory<S = InMemory> {
     store: S,
-    /// Every change, for the subscribers of `watch_servers`.
-    events: broadcast::Sender<ServerEvent>,
+    /// Where committed changes go, and subscribers hear them.
+    events: Events,
 }
 
 impl<S: Store> Inventory<S> {
-    /// The service over `store`.
+    /// The service over `store`, telling its changes to this process's
+    /// subscribers.
     pub fn new(store: S) -> Self {
-        Self {
-            store,
-            events: broadcast::channel(EVENTS_BEHIND).0,
-        }
+        Self::with_events(store, Events::local())
+    }
+
+    /// The service over `store`, telling its changes to `events` (which
+    /// may publish them for every process).
+    pub fn with_events(store: S, events: Events) -> Self {
+        Self { store, events }
     }
 
     /// The store it keeps the servers in.
@@ -46,12 +48,14 @@ impl<S: Store> Inventory<S> {
         &self.store
     }
 
-    /// Tells the subscribers (none is fine).
-    fn publish(&self, change: Change, server: &Server) {
-        let _ = self.events.send(ServerEvent {
-            change,
-            server: server.clone(),
-        });
+    /// Tells of a committed change.
+    async fn publish(&self, change: Change, server: &Server) {
+        self.events
+            .tell(ServerEvent {
+                change,
+                server: server.clone(),
+            })
+            .await;
     }
 }
 
@@ -119,7 +123,7 @@ impl<S: Store> Datacenter for Inventory<S> {
             return Ok(made);
         }
         let server = self.store.create(new).await?;
-        self.publish(Change::Created, &server);
+        self.publish(Change::Created, &server).await;
         Ok(server)
     }
 
@@ -136,7 +140,7 @@ impl<S: Store> Datacenter for Inventory<S> {
             .update(id, changes)
             .await?
             .ok_or(DatacenterError::NotFound(id))?;
-        self.publish(Change::Updated, &server);
+        self.publish(Change::Updated, &server).await;
         Ok(server)
     }
 
@@ -146,7 +150,7 @@ impl<S: Store> Datacenter for Inventory<S> {
             .delete(id)
             .await?
             .ok_or(DatacenterError::NotFound(id))?;
-        self.publish(Change::Deleted, &removed);
+        self.publish(Change::Deleted, &removed).await;
         Ok(())
     }
 

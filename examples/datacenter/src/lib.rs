@@ -3,6 +3,7 @@
 #![deny(missing_docs)]
 
 mod auth;
+mod events;
 mod inventory;
 mod store;
 
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 pub use self::auth::{RequireBearer, RequireBearerService};
+pub use self::events::{Events, InventoryEvents, InventoryEventsClient, InventoryEventsServer};
 pub use self::inventory::Inventory;
 pub use self::store::{InMemory, SqlStore, Store, StoreError};
 

@@ -10,8 +10,10 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use datacenter::{DatacenterServer, InMemory, Inventory, RequireBearer, SqlStore};
-use rpc_amqp::{AmqpServer, QueueType};
+use datacenter::{
+    DatacenterServer, Events, InMemory, Inventory, InventoryEventsServer, RequireBearer, SqlStore,
+};
+use rpc_amqp::{AmqpServer, AmqpTransport, QueueType};
 use rpc_core::{BoxError, Dispatcher, TraceLayer};
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
@@ -142,6 +144,10 @@ struct ServeArgs {
     /// Serves HTTP only.
     #[arg(long)]
     no_amqp: bool,
+    /// The topic exchange the inventory's changes are published to, for
+    /// every process serving the same queue (default: `<queue>.events`).
+    #[arg(long, env = "AMQP_EVENTS_EXCHANGE")]
+    amqp_events_exchange: Option<String>,
     /// Where the inventory is kept: `sqlite::memory:` (embedded, in memory,
     /// seeded with five servers), `sqlite://FILE` (embedded, in a file),
     /// `postgres://USER@HOST/DB` (created and migrated on first start), or
@@ -204,8 +210,29 @@ fn dispatcher(args: &ServeArgs, service: Dispatcher) -> Dispatcher {
 }
 
 async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let broker_tls = args.broker_tls.client_tls()?;
+    let amqp = (!args.no_amqp).then_some((args.amqp.clone(), args.amqp_queue.clone()));
+    let brokers = amqp
+        .as_ref()
+        .map(|(url, _)| rpc_amqp::Brokers::from(url.as_str()));
+    // With a broker, changes are published to an exchange that every
+    // process serving the same queue listens on; without, they stay here.
+    let events_exchange = args
+        .amqp_events_exchange
+        .clone()
+        .unwrap_or_else(|| format!("{}.events", args.amqp_queue));
+    let events = match &amqp {
+        Some((url, _)) => Events::local().publishing(
+            AmqpTransport::publisher(url.as_str(), events_exchange.as_str())
+                .tls(broker_tls.clone()),
+        ),
+        None => Events::local(),
+    };
     let service = if args.database == "memory" {
-        Dispatcher::new(DatacenterServer::new(Inventory::new(InMemory::default())))
+        Dispatcher::new(DatacenterServer::new(Inventory::with_events(
+            InMemory::default(),
+            events.clone(),
+        )))
     } else {
         let store = SqlStore::open(&args.database).await.map_err(|err| {
             format!(
@@ -213,16 +240,14 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
                 rpc_amqp::redact(&args.database)
             )
         })?;
-        Dispatcher::new(DatacenterServer::new(Inventory::new(store)))
+        Dispatcher::new(DatacenterServer::new(Inventory::with_events(
+            store,
+            events.clone(),
+        )))
     };
     let server = dispatcher(&args, service);
     let server_tls = args.tls.server_tls()?;
-    let broker_tls = args.broker_tls.client_tls()?;
     let listen = args.listen;
-    let amqp = (!args.no_amqp).then_some((args.amqp, args.amqp_queue));
-    let brokers = amqp
-        .as_ref()
-        .map(|(url, _)| rpc_amqp::Brokers::from(url.as_str()));
     let queue_type = match (args.amqp_queue_type, &brokers) {
         (Some(QueueKind::Quorum), _) => QueueType::Quorum,
         (Some(QueueKind::Classic), _) => QueueType::Classic,
@@ -252,6 +277,12 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     };
 
     let amqp = amqp.zip(brokers).map(|((url, queue), brokers)| {
+        // The changes published by every process, this one's included.
+        let listener = AmqpServer::new(InventoryEventsServer::new(events.clone()))
+            .exchange(events_exchange.clone())
+            .tls(broker_tls.clone());
+        tracing::info!(exchange = %events_exchange, "hearing the inventory's changes");
+        let heard = tokio::spawn(listener.serve_with_shutdown(brokers.clone(), until_stopped()));
         let server = AmqpServer::new(server)
             .queue(queue.clone())
             .queue_type(queue_type)
@@ -263,7 +294,8 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
             "serving AMQP on {}",
             rpc_amqp::redact(&url)
         );
-        tokio::spawn(server.serve_with_shutdown(brokers, until_stopped()))
+        let served = tokio::spawn(server.serve_with_shutdown(brokers, until_stopped()));
+        (served, heard)
     });
     let mut http = rpc_http::serve(listener, app)
         .header_read_timeout(Duration::from_millis(args.header_read_timeout_ms))
@@ -283,8 +315,9 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     );
     tracing::info!(%addr, scheme, "serving HTTP");
     http.await?;
-    if let Some(amqp) = amqp {
-        amqp.await??;
+    if let Some((served, heard)) = amqp {
+        served.await??;
+        heard.await??;
     }
     tracing::info!("stopped");
     Ok(())

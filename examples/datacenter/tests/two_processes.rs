@@ -8,10 +8,11 @@ mod common;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
-use datacenter::{DatacenterClient, NewServer, Server, ServerChanges};
+use datacenter::{Change, DatacenterClient, NewServer, Server, ServerChanges, ServerEvent};
+use futures_util::StreamExt;
 use rpc_amqp::AmqpTransport;
 use rpc_core::{ClientError, Transport};
-use rpc_http::client::{JsonRpcTransport, RestTransport, XmlRpcTransport};
+use rpc_http::client::{JsonRpcTransport, RestTransport, WebSocketTransport, XmlRpcTransport};
 
 use common::Served;
 use common::postgres::{Database, open_postgres};
@@ -48,6 +49,7 @@ async fn write<T: Transport>(
     client: &DatacenterClient<T>,
     step: usize,
     expected: &mut BTreeMap<u32, Server>,
+    changes: &mut Vec<ServerEvent>,
 ) -> Result<(), ClientError> {
     let ids: Vec<u32> = expected.keys().copied().collect();
     match step % 5 {
@@ -55,17 +57,25 @@ async fn write<T: Transport>(
         4 if ids.len() > 5 => {
             let id = ids[5 + step % (ids.len() - 5)];
             client.delete_server(id).await?;
-            expected.remove(&id);
+            let removed = expected.remove(&id).expect("a server of the table");
+            changes.push(ServerEvent {
+                change: Change::Deleted,
+                server: removed,
+            });
         }
         // Change one.
         2 | 3 if ids.len() > 5 => {
             let id = ids[5 + step % (ids.len() - 5)];
-            let changes = ServerChanges {
+            let update = ServerChanges {
                 active: Some(step.is_multiple_of(2)),
                 datacenter: Some(format!("dc-{step}")),
                 ..Default::default()
             };
-            let changed = client.update_server(id, changes).await?;
+            let changed = client.update_server(id, update).await?;
+            changes.push(ServerEvent {
+                change: Change::Updated,
+                server: changed.clone(),
+            });
             expected.insert(id, changed);
         }
         _ => {
@@ -76,6 +86,10 @@ async fn write<T: Transport>(
                 active: true,
             };
             let made = client.create_server(new).await?;
+            changes.push(ServerEvent {
+                change: Change::Created,
+                server: made.clone(),
+            });
             expected.insert(made.id, made);
         }
     }
@@ -104,11 +118,34 @@ async fn two_processes_on_one_database_see_each_others_writes() {
     let b = tokio::task::spawn_blocking(args(queue.clone(), database.url.clone()));
     let (a, b) = (a.await.unwrap(), b.await.unwrap());
     let processes = [Clients::of(&a, &queue), Clients::of(&b, &queue)];
-    // Both consume the queue once AMQP calls get through.
-    tokio::time::timeout(Duration::from_secs(30), processes[0].amqp.get_server(1))
+    // Both consume the queue once AMQP calls get through, and both hear
+    // the exchange of changes once a change made through one reaches each.
+    let ready = tokio::time::timeout(Duration::from_secs(30), async {
+        while processes[0].amqp.get_server(1).await.is_err() {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let probe = ServerChanges {
+            active: Some(true),
+            ..Default::default()
+        };
+        for process in &processes {
+            let mut heard = process.rest.watch_servers(None).await.unwrap();
+            loop {
+                processes[0]
+                    .rest
+                    .update_server(1, probe.clone())
+                    .await
+                    .unwrap();
+                let next = tokio::time::timeout(Duration::from_millis(300), heard.next());
+                if next.await.is_ok() {
+                    break;
+                }
+            }
+        }
+    });
+    ready
         .await
-        .expect("the AMQP servers answer")
-        .unwrap();
+        .expect("both processes serve the queue and hear the exchange");
 
     let mut expected: BTreeMap<u32, Server> = processes[0]
         .rest
@@ -119,13 +156,20 @@ async fn two_processes_on_one_database_see_each_others_writes() {
         .map(|s| (s.id, s))
         .collect();
     assert_eq!(expected.len(), 5);
+    // A WebSocket subscriber on one process, Server-Sent Events on the other.
+    let ws = DatacenterClient::new(
+        WebSocketTransport::new(&format!("{}/ws", a.url.replacen("http://", "ws://", 1))).unwrap(),
+    );
+    let heard_on_a = ws.watch_servers(None).await.unwrap();
+    let heard_on_b = processes[1].rest.watch_servers(None).await.unwrap();
+    let mut changes = Vec::new();
     for step in 0..200 {
         let (this, other) = (&processes[step % 2], &processes[(step + 1) % 2]);
         let written = match (step / 2) % 4 {
-            0 => write(&this.rest, step, &mut expected).await,
-            1 => write(&this.jsonrpc, step, &mut expected).await,
-            2 => write(&this.xmlrpc, step, &mut expected).await,
-            _ => write(&this.amqp, step, &mut expected).await,
+            0 => write(&this.rest, step, &mut expected, &mut changes).await,
+            1 => write(&this.jsonrpc, step, &mut expected, &mut changes).await,
+            2 => write(&this.xmlrpc, step, &mut expected, &mut changes).await,
+            _ => write(&this.amqp, step, &mut expected, &mut changes).await,
         };
         written.unwrap_or_else(|err| panic!("step {step}: {err}"));
         // Read at once through the other process.
@@ -142,4 +186,19 @@ async fn two_processes_on_one_database_see_each_others_writes() {
     }
     // 80 made, 40 deleted, beside the fixture's five.
     assert_eq!(expected.len(), 45);
+    // Each subscriber heard every change, made through either process, in
+    // the order they were made, none twice.
+    assert_eq!(changes.len(), 200);
+    for (place, heard) in [("A over a WebSocket", heard_on_a), ("B as SSE", heard_on_b)] {
+        let heard: Vec<ServerEvent> = tokio::time::timeout(
+            Duration::from_secs(20),
+            heard
+                .take(200)
+                .map(|event| event.unwrap())
+                .collect::<Vec<_>>(),
+        )
+        .await
+        .unwrap_or_else(|_| panic!("{place}: not every change was heard"));
+        assert_eq!(heard, changes, "{place}");
+    }
 }
