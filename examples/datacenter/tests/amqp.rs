@@ -71,6 +71,21 @@ fn pika_subscribes_over_amqp_and_unsubscribes() {
     common::assert_passes(Command::new(python).args([script, &amqp_url(), &queue, &served.url]));
 }
 
+/// pika, bound to the exchange of changes, hears a server created, changed
+/// and deleted over REST: the events are plain JSON-RPC notifications.
+#[test]
+fn pika_hears_the_changes_on_the_events_exchange() {
+    let (served, queue) = serve_amqp("pika-events");
+    let python = common::pytool("python");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/interop/pika_events.py");
+    common::assert_passes(Command::new(python).args([
+        script,
+        &amqp_url(),
+        &format!("{queue}.events"),
+        &served.url,
+    ]));
+}
+
 /// `datacenter call --amqp … watch_servers 3`: the typed client's stream
 /// over AMQP, each change of country 3 on a line.
 #[test]
