@@ -202,3 +202,87 @@ async fn two_processes_on_one_database_see_each_others_writes() {
         assert_eq!(heard, changes, "{place}");
     }
 }
+
+/// Process A is killed (SIGKILL) while writes go through it: every write
+/// it acknowledged is in the database, B keeps serving, and B's subscriber
+/// hears every acknowledged change, A's before the kill and B's after.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_process_loses_no_acknowledged_write() {
+    let database = Database::new("kill");
+    open_postgres(&database.url).await;
+    let queue = format!("datacenter-kill-{}", std::process::id());
+    let start = |url: String, queue: String| {
+        tokio::task::spawn_blocking(move || {
+            Served::start_with(&[
+                "--database",
+                &url,
+                "--amqp",
+                &amqp_url(),
+                "--amqp-queue",
+                &queue,
+            ])
+        })
+    };
+    let mut a = start(database.url.clone(), queue.clone()).await.unwrap();
+    let b = start(database.url.clone(), queue.clone()).await.unwrap();
+    let (on_a, on_b) = (Clients::of(&a, &queue), Clients::of(&b, &queue));
+    // B hears the exchange once a change made through A reaches it.
+    let mut heard = tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            let mut heard = on_b.rest.watch_servers(None).await.unwrap();
+            let probe = ServerChanges {
+                active: Some(true),
+                ..Default::default()
+            };
+            on_a.rest.update_server(1, probe).await.unwrap();
+            if let Ok(Some(Ok(_))) =
+                tokio::time::timeout(Duration::from_millis(300), heard.next()).await
+            {
+                return heard;
+            }
+        }
+    })
+    .await
+    .expect("B hears the changes made through A");
+
+    let mut acknowledged = Vec::new();
+    for i in 0..40 {
+        if i == 20 {
+            a.child.kill().unwrap();
+            a.child.wait().unwrap();
+        }
+        let through = if i < 20 { &on_a } else { &on_b };
+        let new = NewServer {
+            hostname: format!("kill-{i}"),
+            country: 77,
+            datacenter: "dc".into(),
+            active: true,
+        };
+        match through.rest.create_server(new).await {
+            Ok(made) => acknowledged.push(made),
+            Err(err) => assert!(i >= 20, "write {i} through the live A failed: {err}"),
+        }
+    }
+    assert!(
+        acknowledged.len() >= 40,
+        "B failed writes: {}",
+        acknowledged.len()
+    );
+    let table = on_b.jsonrpc.list_servers(Some(77), None).await.unwrap();
+    assert_eq!(
+        table, acknowledged,
+        "every acknowledged write is in the database"
+    );
+    let mut heard_made = Vec::new();
+    while heard_made.len() < acknowledged.len() {
+        let event = tokio::time::timeout(Duration::from_secs(10), heard.next())
+            .await
+            .expect("B's subscriber hears every acknowledged change")
+            .unwrap()
+            .unwrap();
+        if event.change == Change::Created {
+            heard_made.push(event.server);
+        }
+    }
+    assert_eq!(heard_made, acknowledged);
+}
