@@ -179,6 +179,13 @@ fn bars() -> Vec<Bar> {
             10.0,
         ),
         bar(
+            "REST on PostgreSQL: framework over axum + sqlx by hand",
+            "REST on PostgreSQL",
+            "framework REST on PostgreSQL",
+            "axum + sqlx by hand (baseline)",
+            0.95,
+        ),
+        bar(
             "JSON-RPC over WebSocket: framework over jsonrpsee",
             "JSON-RPC over WebSocket",
             "framework WebSocket",
@@ -227,6 +234,10 @@ fn main() {
     let key = certs.join("server.key").display().to_string();
 
     let id = std::process::id();
+    // The PostgreSQL row's database, created by the servers, dropped at the end.
+    let postgres = std::env::var("RPC_POSTGRES_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+    let database = format!("{}/rpc_bench_{id}", postgres.trim_end_matches('/'));
     let framework_queue = format!("bench-framework-{id}");
     let lapin_queue = format!("bench-lapin-{id}");
     let mut servers = vec![
@@ -307,6 +318,27 @@ fn main() {
             "axum + rustls by hand",
             &bin.join("baseline_axum"),
             &["127.0.0.1:9006", &cert, &key],
+        ),
+        Server::start(
+            "datacenter (framework, PostgreSQL)",
+            &bin.join("datacenter"),
+            &[
+                "serve",
+                "--database",
+                &database,
+                "--listen",
+                "127.0.0.1:9008",
+                "--no-amqp",
+                "--call-timeout-ms",
+                "0",
+                "--max-concurrent-calls",
+                "0",
+            ],
+        ),
+        Server::start(
+            "axum + sqlx by hand (PostgreSQL)",
+            &bin.join("baseline_axum_sqlx"),
+            &["127.0.0.1:9007", &database],
         ),
         Server::start(
             "jsonrpsee",
@@ -411,6 +443,21 @@ fn main() {
                     "framework REST over HTTPS",
                     "datacenter (framework, HTTPS)",
                     http("https://127.0.0.1:9005/country/3/server/active", None),
+                ),
+            ],
+        ),
+        (
+            "REST on PostgreSQL `GET /country/3/server/active`",
+            vec![
+                contender(
+                    "axum + sqlx by hand (baseline)",
+                    "axum + sqlx by hand (PostgreSQL)",
+                    http("http://127.0.0.1:9007/country/3/server/active", None),
+                ),
+                contender(
+                    "framework REST on PostgreSQL",
+                    "datacenter (framework, PostgreSQL)",
+                    http("http://127.0.0.1:9008/country/3/server/active", None),
                 ),
             ],
         ),
@@ -622,4 +669,19 @@ fn main() {
         std::thread::available_parallelism().map_or(1, |n| n.get())
     );
     let _ = std::fs::remove_dir_all(PathBuf::from(&dir));
+    drop(servers);
+    drop_database(&database);
+}
+
+/// Drops the PostgreSQL row's database.
+fn drop_database(url: &str) {
+    use sqlx::migrate::MigrateDatabase;
+    let dropped = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(sqlx::Postgres::force_drop_database(url));
+    if let Err(err) = dropped {
+        eprintln!("warning: cannot drop the benchmark's database: {err}");
+    }
 }
