@@ -93,6 +93,28 @@ async fn sqlite_in_memory_behaves_as_the_inventory() {
     behaves_as_the_inventory(&Inventory::new(store)).await;
 }
 
+/// Calls cancelled mid-query (a timeout, a client gone) make the pool drop
+/// their connection: the database in memory must survive it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_in_memory_survives_calls_cancelled_mid_query() {
+    let store = std::sync::Arc::new(SqlStore::open("sqlite::memory:").await.unwrap());
+    for round in 0..40u64 {
+        let queries: Vec<_> = (0..50)
+            .map(|_| {
+                let store = std::sync::Arc::clone(&store);
+                tokio::spawn(async move { store.list(None, None).await })
+            })
+            .collect();
+        // Cancelled while waiting for the connection, or in the middle.
+        tokio::time::sleep(Duration::from_micros(100 * (round % 10))).await;
+        for query in queries {
+            query.abort();
+        }
+    }
+    let servers = store.list(None, None).await.unwrap();
+    assert_eq!(servers.len(), 5, "{servers:?}");
+}
+
 #[tokio::test]
 async fn the_map_in_memory_behaves_as_the_inventory() {
     behaves_as_the_inventory(&Inventory::default()).await;

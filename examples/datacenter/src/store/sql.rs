@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use sqlx::migrate::{MigrateDatabase, Migration, MigrationType, Migrator};
@@ -31,6 +32,8 @@ const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     pool: Pool,
+    /// For a database in memory, the connection that keeps it alive.
+    _keeper: Option<SqlitePool>,
 }
 
 #[derive(Debug, Clone)]
@@ -80,21 +83,40 @@ impl SqlStore {
     /// - `postgres://USER@HOST/DB`: PostgreSQL, the database created if
     ///   missing.
     pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let mut keeper = None;
         let pool = if url.starts_with("sqlite:") {
-            let options = SqliteConnectOptions::from_str(url)
-                .map_err(database)?
-                .create_if_missing(true);
-            // Each connection to `:memory:` is a database of its own: one
-            // connection, kept for the life of the pool.
             let in_memory = url.contains(":memory:") || url.contains("mode=memory");
             let mut pool = SqlitePoolOptions::new().acquire_timeout(ACQUIRE_TIMEOUT);
-            if in_memory {
-                pool = pool
+            let options = if in_memory {
+                // A database in memory lives as long as a connection to it:
+                // a named one, shared by the pool's connection and a keeper
+                // that never runs a query, so that a connection the pool
+                // drops (a call cancelled mid-query) takes no data with it.
+                static NEXT: AtomicU64 = AtomicU64::new(0);
+                let name = format!(
+                    "file:datacenter-{}-{}?mode=memory&cache=shared",
+                    std::process::id(),
+                    NEXT.fetch_add(1, Ordering::Relaxed)
+                );
+                let options =
+                    SqliteConnectOptions::from_str(&format!("sqlite:{name}")).map_err(database)?;
+                let keep = SqlitePoolOptions::new()
                     .max_connections(1)
                     .min_connections(1)
                     .idle_timeout(None)
-                    .max_lifetime(None);
-            }
+                    .max_lifetime(None)
+                    .connect_with(options.clone())
+                    .await
+                    .map_err(database)?;
+                keeper = Some(keep);
+                // One connection: a shared cache locks whole tables.
+                pool = pool.max_connections(1);
+                options
+            } else {
+                SqliteConnectOptions::from_str(url)
+                    .map_err(database)?
+                    .create_if_missing(true)
+            };
             Pool::Sqlite(pool.connect_with(options).await.map_err(database)?)
         } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             if !sqlx::Postgres::database_exists(url)
@@ -120,7 +142,10 @@ impl SqlStore {
                 .into(),
             ));
         };
-        let store = Self { pool };
+        let store = Self {
+            pool,
+            _keeper: keeper,
+        };
         store.migrate().await?;
         store.seed().await?;
         Ok(store)
