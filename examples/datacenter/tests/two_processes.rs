@@ -44,6 +44,23 @@ impl Clients {
     }
 }
 
+/// `datacenter serve` on the database at `url`, consuming `queue`.
+async fn serve_on(url: &str, queue: &str) -> Served {
+    let (url, queue) = (url.to_owned(), queue.to_owned());
+    tokio::task::spawn_blocking(move || {
+        Served::start_with(&[
+            "--database",
+            &url,
+            "--amqp",
+            &amqp_url(),
+            "--amqp-queue",
+            &queue,
+        ])
+    })
+    .await
+    .unwrap()
+}
+
 /// A write through the protocol numbered `protocol`.
 async fn write<T: Transport>(
     client: &DatacenterClient<T>,
@@ -102,21 +119,10 @@ async fn two_processes_on_one_database_see_each_others_writes() {
     // Migrated and seeded once, before either process starts.
     open_postgres(&database.url).await;
     let queue = format!("datacenter-two-{}", std::process::id());
-    let args = |queue: String, url: String| {
-        move || {
-            Served::start_with(&[
-                "--database",
-                &url,
-                "--amqp",
-                &amqp_url(),
-                "--amqp-queue",
-                &queue,
-            ])
-        }
-    };
-    let a = tokio::task::spawn_blocking(args(queue.clone(), database.url.clone()));
-    let b = tokio::task::spawn_blocking(args(queue.clone(), database.url.clone()));
-    let (a, b) = (a.await.unwrap(), b.await.unwrap());
+    let (a, b) = tokio::join!(
+        serve_on(&database.url, &queue),
+        serve_on(&database.url, &queue)
+    );
     let processes = [Clients::of(&a, &queue), Clients::of(&b, &queue)];
     // Both consume the queue once AMQP calls get through, and both hear
     // the exchange of changes once a change made through one reaches each.
@@ -211,20 +217,8 @@ async fn a_killed_process_loses_no_acknowledged_write() {
     let database = Database::new("kill");
     open_postgres(&database.url).await;
     let queue = format!("datacenter-kill-{}", std::process::id());
-    let start = |url: String, queue: String| {
-        tokio::task::spawn_blocking(move || {
-            Served::start_with(&[
-                "--database",
-                &url,
-                "--amqp",
-                &amqp_url(),
-                "--amqp-queue",
-                &queue,
-            ])
-        })
-    };
-    let mut a = start(database.url.clone(), queue.clone()).await.unwrap();
-    let b = start(database.url.clone(), queue.clone()).await.unwrap();
+    let mut a = serve_on(&database.url, &queue).await;
+    let b = serve_on(&database.url, &queue).await;
     let (on_a, on_b) = (Clients::of(&a, &queue), Clients::of(&b, &queue));
     // B hears the exchange once a change made through A reaches it.
     let mut heard = tokio::time::timeout(Duration::from_secs(30), async {
