@@ -46,14 +46,7 @@ ensure_broker() {
 # stopped, installed if it is not (then given the password `postgres` for
 # the user postgres). Stops with a message saying what to do when it cannot.
 postgres_up() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
-ensure_postgres() {
-    if [ -n "${RPC_POSTGRES_URL:-}" ]; then
-        say "using the PostgreSQL server at RPC_POSTGRES_URL"
-        return
-    fi
-    export RPC_POSTGRES_URL="postgres://postgres@127.0.0.1:5432"
-    postgres_up && return
-    local fresh=""
+start_postgres() {
     if ! command -v pg_lsclusters >/dev/null; then
         (apt_install postgresql) || true
         fresh=1
@@ -68,6 +61,22 @@ ensure_postgres() {
     pg_ctlcluster $cluster start || true
     for _ in $(seq 1 60); do postgres_up && break; sleep 1; done
     postgres_up || die "PostgreSQL did not start: see its log (/var/log/postgresql), or set RPC_POSTGRES_URL, and run again"
+}
+postgres_programs() { ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null; }
+ensure_postgres() {
+    local fresh=""
+    # The outage test runs a PostgreSQL server of its own (initdb, pg_ctl).
+    if ! postgres_programs; then
+        (apt_install postgresql) || true
+        fresh=1
+        postgres_programs || die "PostgreSQL's server programs (initdb, pg_ctl) are missing: install them (apt-get install postgresql) and run again"
+    fi
+    if [ -n "${RPC_POSTGRES_URL:-}" ]; then
+        say "using the PostgreSQL server at RPC_POSTGRES_URL"
+        return
+    fi
+    export RPC_POSTGRES_URL="postgres://postgres@127.0.0.1:5432"
+    postgres_up || start_postgres
     if [ -n "$fresh" ]; then
         # A new install asks for a password over TCP: give the tests one.
         su postgres -c "psql -q -c \"ALTER USER postgres PASSWORD 'postgres'\"" >/dev/null \

@@ -7,13 +7,14 @@ mod common;
 
 use std::time::Duration;
 
+use datacenter::DatacenterClient;
 use datacenter::{
     Datacenter, DatacenterError, Inventory, NewServer, ServerChanges, SqlStore, Store,
 };
-use tokio::io::AsyncWriteExt;
-use tokio::net::{TcpListener, TcpStream};
+use rpc_core::ClientError;
+use rpc_http::client::RestTransport;
 
-use common::postgres::{Database, open_postgres};
+use common::postgres::{Database, PostgresNode, open_postgres};
 use common::{Served, curl, json, jsonrpc};
 
 fn new_server(hostname: &str, country: u32) -> NewServer {
@@ -172,59 +173,74 @@ async fn postgres_is_created_migrated_seeded_once_and_behaves_as_the_inventory()
     assert_eq!(servers.len(), 6, "{servers:?}");
 }
 
-/// A TCP proxy to PostgreSQL that the test can cut, as a database that
-/// goes away and comes back.
-struct Proxy {
-    port: u16,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl Proxy {
-    async fn start(port: u16) -> Self {
-        let listener = TcpListener::bind(("127.0.0.1", port)).await.unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let task = tokio::spawn(async move {
-            let mut links = tokio::task::JoinSet::new();
-            while let Ok((mut client, _)) = listener.accept().await {
-                links.spawn(async move {
-                    if let Ok(mut server) = TcpStream::connect("127.0.0.1:5432").await {
-                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
-                        let _ = server.shutdown().await;
-                    }
-                });
-            }
-        });
-        Self { port, task }
-    }
-
-    /// Closes the listener and every connection through it.
-    fn cut(self) -> u16 {
-        self.task.abort();
-        self.port
-    }
-}
-
+/// PostgreSQL stops for a few seconds while calls keep coming: the calls
+/// that need it are internal errors in their protocol's form, the others
+/// go on, none hangs, and all works again once it is back. The server is
+/// the test's own (the machine's is left alone).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_database_that_goes_away_is_an_internal_error_in_every_protocol_until_it_is_back() {
-    let database = Database::new("outage");
-    open_postgres(&database.url).await;
-    let proxy = Proxy::start(0).await;
-    let url = database.through(proxy.port);
-    let served =
+async fn a_database_that_stops_is_an_internal_error_in_every_protocol_until_it_is_back() {
+    let node = tokio::task::spawn_blocking(PostgresNode::start)
+        .await
+        .unwrap();
+    let url = node.url("datacenter");
+    let served = {
+        let url = url.clone();
         tokio::task::spawn_blocking(move || Served::start_with(&["--no-amqp", "--database", &url]))
-            .await
-            .unwrap();
-    let base = served.url.clone();
-    let rest = |base: String| async move {
-        tokio::task::spawn_blocking(move || curl(&[&format!("{base}/servers/1")]))
             .await
             .unwrap()
     };
-    assert_eq!(rest(base.clone()).await.0, 200);
+    let base = served.url.clone();
+    let rest = |path: &'static str| {
+        let base = base.clone();
+        async move {
+            tokio::task::spawn_blocking(move || {
+                curl(&["--max-time", "10", &format!("{base}{path}")])
+            })
+            .await
+            .unwrap()
+        }
+    };
+    assert_eq!(rest("/servers/1").await.0, 200);
 
-    let port = proxy.cut();
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let (status, body) = rest(base.clone()).await;
+    // A stream of calls through the typed client all along: each gets an
+    // answer (the server, or an internal error) within the pool's bound.
+    let client = DatacenterClient::new(RestTransport::new(&base).unwrap());
+    let running = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let stream = tokio::spawn({
+        let running = std::sync::Arc::clone(&running);
+        async move {
+            let (mut ok, mut refused) = (0u32, 0u32);
+            while running.load(std::sync::atomic::Ordering::Relaxed) {
+                let started = std::time::Instant::now();
+                match client.get_server(1).await {
+                    Ok(server) => {
+                        assert_eq!(server.id, 1);
+                        ok += 1;
+                    }
+                    Err(ClientError::Rpc(err)) => {
+                        assert_eq!(err.code(), -32603, "{err:?}");
+                        assert!(err.message().contains("database is unavailable"), "{err:?}");
+                        refused += 1;
+                    }
+                    Err(other) => panic!("not an answer: {other}"),
+                }
+                assert!(started.elapsed() < Duration::from_secs(8), "a call hung");
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            (ok, refused)
+        }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let node = tokio::task::spawn_blocking(move || {
+        node.stop();
+        node
+    })
+    .await
+    .unwrap();
+    let stopped = std::time::Instant::now();
+
+    let (status, body) = rest("/servers/1").await;
     assert_eq!(status, 500, "{body}");
     assert!(body.contains("database is unavailable"), "{body}");
     assert!(
@@ -258,17 +274,19 @@ async fn a_database_that_goes_away_is_an_internal_error_in_every_protocol_until_
         "{body}"
     );
     // What needs no database goes on.
-    let b = base.clone();
-    let (status, _) = tokio::task::spawn_blocking(move || curl(&[&format!("{b}/openapi.json")]))
-        .await
-        .unwrap();
-    assert_eq!(status, 200);
+    assert_eq!(rest("/openapi.json").await.0, 200);
 
-    // Back: the pool connects again by itself.
-    let _proxy = Proxy::start(port).await;
+    // A few seconds down, then back: the pool connects again by itself.
+    tokio::time::sleep(Duration::from_secs(3).saturating_sub(stopped.elapsed())).await;
+    let node = tokio::task::spawn_blocking(move || {
+        node.resume();
+        node
+    })
+    .await
+    .unwrap();
     let deadline = std::time::Instant::now() + Duration::from_secs(15);
     loop {
-        let (status, body) = rest(base.clone()).await;
+        let (status, body) = rest("/servers/1").await;
         if status == 200 {
             assert_eq!(json(&body)["id"], 1);
             break;
@@ -279,4 +297,23 @@ async fn a_database_that_goes_away_is_an_internal_error_in_every_protocol_until_
         );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    // Writes too.
+    let b = base.clone();
+    let (status, body) = tokio::task::spawn_blocking(move || {
+        curl(&[
+            &format!("{b}/servers"),
+            "-H",
+            "content-type: application/json",
+            "-d",
+            r#"{"hostname":"after-the-outage","country":5,"datacenter":"dc"}"#,
+        ])
+    })
+    .await
+    .unwrap();
+    assert_eq!(status, 201, "{body}");
+    running.store(false, std::sync::atomic::Ordering::Relaxed);
+    let (ok, refused) = stream.await.unwrap();
+    assert!(ok > 0 && refused > 0, "ok {ok}, refused {refused}");
+    drop(served);
+    drop(node);
 }
