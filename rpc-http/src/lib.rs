@@ -71,9 +71,11 @@ pub use self::rest::not_found;
 pub use self::router::{
     DOCS_PATH, JSONRPC_PATH, OPENAPI_PATH, RpcRouter, WS_PATH, XMLRPC_PATH, router,
 };
+#[cfg(unix)]
+pub use self::serve::bind_unix;
 pub use self::serve::{
     DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_LINGERING_MAX_BYTES, DEFAULT_LINGERING_TIME,
-    DEFAULT_LINGERING_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_SEND_TIMEOUT, Serve, Watcher,
-    serve,
+    DEFAULT_LINGERING_TIMEOUT, DEFAULT_MAX_CONNECTIONS, DEFAULT_SEND_TIMEOUT, Listener, Serve,
+    Watcher, serve,
 };
 pub use self::ws::{DEFAULT_MAX_SUBSCRIPTIONS, DEFAULT_SUBSCRIBER_TIMEOUT};

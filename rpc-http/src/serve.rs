@@ -12,7 +12,6 @@ use axum::Router;
 use futures_util::FutureExt;
 use hyper::server::conn::http1;
 use rpc_core::tls::{ServerTls, TlsError};
-use tokio::net::TcpListener;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
@@ -22,6 +21,9 @@ use self::linger::Bounds;
 pub use self::linger::{
     DEFAULT_LINGERING_MAX_BYTES, DEFAULT_LINGERING_TIME, DEFAULT_LINGERING_TIMEOUT,
 };
+pub use self::listener::Listener;
+#[cfg(unix)]
+pub use self::listener::bind_unix;
 pub use self::send_timeout::DEFAULT_SEND_TIMEOUT;
 
 mod connection;
@@ -29,6 +31,7 @@ mod graceful;
 mod guarded;
 mod header_deadline;
 mod linger;
+mod listener;
 mod send_timeout;
 
 /// The default bound on the time a client may take to send a request's
@@ -41,7 +44,9 @@ pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// too (a JSON-RPC batch or an XML-RPC multicall is bounded by its own limit).
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 
-/// Serves `router` on `listener`, as `axum::serve` does, and also:
+/// Serves `router` on `listener` (a [`tokio::net::TcpListener`], or a
+/// [`tokio::net::UnixListener`] or [`bind_unix`]'s socket: see
+/// [`Listener`]), as `axum::serve` does, and also:
 ///
 /// - **bounds the connections it serves at once** (default
 ///   [`DEFAULT_MAX_CONNECTIONS`]): at the bound it stops accepting until one
@@ -72,8 +77,14 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 ///   connection already waiting in the listen queue, and returns once all are
 ///   answered;
 /// - gives handlers the peer's address as
-///   [`ConnectInfo<SocketAddr>`](axum::extract::ConnectInfo) when asked to
+///   [`ConnectInfo<SocketAddr>`](axum::extract::ConnectInfo) (over a Unix
+///   socket, the peer process's credentials as
+///   `ConnectInfo<tokio::net::unix::UCred>`) when asked to
 ///   ([`with_connect_info`](Serve::with_connect_info)).
+///
+/// Everything above holds on a Unix socket as on TCP; TLS is for TCP only
+/// (a Unix socket's file permissions are its access control, see
+/// [`bind_unix`]). When the server ends, it removes its Unix socket's file.
 ///
 /// ```no_run
 /// # use rpc_core::RpcError;
@@ -95,9 +106,9 @@ pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
 ///     .await
 /// # }
 /// ```
-pub fn serve(listener: TcpListener, router: Router) -> Serve {
+pub fn serve(listener: impl Into<Listener>, router: Router) -> Serve {
     Serve {
-        listener,
+        listener: listener.into(),
         router,
         header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
         send_timeout: DEFAULT_SEND_TIMEOUT,
@@ -112,7 +123,7 @@ pub fn serve(listener: TcpListener, router: Router) -> Serve {
 /// The server [`serve`] returns: set its options, then `.await` it.
 #[must_use = "a server does nothing until it is awaited"]
 pub struct Serve {
-    listener: TcpListener,
+    listener: Listener,
     router: Router,
     header_read_timeout: Duration,
     send_timeout: Duration,
@@ -205,7 +216,8 @@ impl Serve {
     /// Serves HTTPS: every connection starts with a TLS handshake (bounded by
     /// the header-read timeout), showing `tls`'s certificate and asking for a
     /// client certificate if `tls` requires one. Limits, lingering close and
-    /// graceful shutdown apply as to plain HTTP.
+    /// graceful shutdown apply as to plain HTTP. On a Unix socket, the server
+    /// refuses to start ([`io::ErrorKind::Unsupported`]).
     ///
     /// ```no_run
     /// use rpc_core::tls::ServerTls;
@@ -259,7 +271,7 @@ impl Serve {
         self
     }
 
-    /// The address the server listens on.
+    /// The address the server listens on (an error on a Unix socket).
     pub fn local_addr(&self) -> io::Result<SocketAddr> {
         self.listener.local_addr()
     }
@@ -276,6 +288,13 @@ impl Serve {
             connect_info,
             shutdown,
         } = self;
+        if tls.is_some() && listener.is_unix() {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "TLS on a Unix socket: serve it over TCP, or plain on the socket \
+                 (its file permissions are its access control)",
+            ));
+        }
         let places = Arc::new(Semaphore::new(max_connections));
         let mut builder = http1::Builder::new();
         // The header-read timeout is kept per connection (`Guarded`), not by
@@ -303,7 +322,7 @@ impl Serve {
                 place = Arc::clone(&places).acquire_owned() => place.expect("never closed"),
                 () = &mut shutdown => break,
             };
-            let (stream, peer) = tokio::select! {
+            let accepted = tokio::select! {
                 accepted = listener.accept() => match accepted {
                     Ok(accepted) => accepted,
                     Err(err) => {
@@ -313,7 +332,7 @@ impl Serve {
                 },
                 () = &mut shutdown => break,
             };
-            let connection = Arc::clone(&connections).run(stream, peer, Some(graceful.watcher()));
+            let connection = Arc::clone(&connections).run(accepted, Some(graceful.watcher()));
             tokio::spawn(async move {
                 connection.await;
                 // The connection has ended: its place is free again.
@@ -327,10 +346,10 @@ impl Serve {
         let mut one_request = Connections::clone(&connections);
         one_request.builder.keep_alive(false);
         let one_request = Arc::new(one_request);
-        while let Some(Ok((stream, peer))) = listener.accept().now_or_never() {
-            last.spawn(Arc::clone(&one_request).run(stream, peer, None));
+        while let Some(Ok(accepted)) = listener.accept().now_or_never() {
+            last.spawn(Arc::clone(&one_request).run(accepted, None));
         }
-        drop(listener);
+        listener.close();
         tracing::debug!(
             connections = graceful.count() + last.len(),
             "stopped accepting; finishing the calls in flight"

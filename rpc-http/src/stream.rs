@@ -1,5 +1,6 @@
-//! [`Stream`]: a connection's byte stream, plain TCP or TLS, the same type
-//! for the server's accepted connections and the clients' connections.
+//! [`Stream`]: a connection's byte stream, plain TCP, a Unix socket or TLS,
+//! the same type for the server's accepted connections and the clients'
+//! connections.
 
 use std::io;
 use std::pin::Pin;
@@ -7,12 +8,16 @@ use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
+#[cfg(unix)]
+use tokio::net::UnixStream;
 
 /// A connection, plain or over TLS (`Tls` is tokio-rustls's client or server
 /// stream).
 #[derive(Debug)]
 pub(crate) enum Stream<Tls> {
     Tcp(TcpStream),
+    #[cfg(unix)]
+    Unix(UnixStream),
     /// Boxed: a TLS session is large.
     Tls(Box<Tls>),
 }
@@ -22,6 +27,8 @@ macro_rules! each {
     ($self:expr, $io:ident => $call:expr) => {
         match $self {
             Stream::Tcp($io) => $call,
+            #[cfg(unix)]
+            Stream::Unix($io) => $call,
             Stream::Tls($io) => $call,
         }
     };

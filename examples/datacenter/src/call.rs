@@ -36,6 +36,15 @@ pub struct Target {
     pub tls: crate::tls::ClientTlsArgs,
 }
 
+/// The endpoint at `path` under `base`: `http://host:port/path`, or
+/// `unix:/socket:/path` over a Unix socket.
+fn at(base: &str, path: &str) -> String {
+    match base.strip_prefix("unix:") {
+        Some(socket) if !socket.contains(":/") => format!("{base}:{path}"),
+        _ => format!("{base}{path}"),
+    }
+}
+
 pub async fn run(target: &Target, method: &str, args: &[String]) -> Result<(), Error> {
     let base = target.url.trim_end_matches('/');
     let args = Args::new(method, args);
@@ -48,7 +57,7 @@ pub async fn run(target: &Target, method: &str, args: &[String]) -> Result<(), E
     let tls = target.tls.client_tls()?;
     let json = match protocol {
         Protocol::Jsonrpc => {
-            let mut transport = JsonRpcTransport::new(&format!("{base}/jsonrpc"))?.tls(&tls)?;
+            let mut transport = JsonRpcTransport::new(&at(base, "/jsonrpc"))?.tls(&tls)?;
             if let Some(bearer) = &bearer {
                 transport = transport.header(AUTHORIZATION, bearer.parse()?);
             }
@@ -58,14 +67,14 @@ pub async fn run(target: &Target, method: &str, args: &[String]) -> Result<(), E
             let ws = base
                 .replacen("http://", "ws://", 1)
                 .replacen("https://", "wss://", 1);
-            let mut transport = WebSocketTransport::new(&format!("{ws}/ws"))?.tls(&tls)?;
+            let mut transport = WebSocketTransport::new(&at(&ws, "/ws"))?.tls(&tls)?;
             if let Some(bearer) = &bearer {
                 transport = transport.header(AUTHORIZATION, bearer.parse()?);
             }
             call(&DatacenterClient::new(transport), method, args).await?
         }
         Protocol::Xmlrpc => {
-            let mut transport = XmlRpcTransport::new(&format!("{base}/RPC2"))?.tls(&tls)?;
+            let mut transport = XmlRpcTransport::new(&at(base, "/RPC2"))?.tls(&tls)?;
             if let Some(bearer) = &bearer {
                 transport = transport.header(AUTHORIZATION, bearer.parse()?);
             }

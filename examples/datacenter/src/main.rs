@@ -3,9 +3,9 @@
 
 mod call;
 mod certs;
+mod listen;
 mod tls;
 
-use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -15,7 +15,6 @@ use datacenter::{
 };
 use rpc_amqp::{AmqpServer, AmqpTransport, QueueType};
 use rpc_core::{BoxError, Dispatcher, TraceLayer};
-use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower::limit::ConcurrencyLimitLayer;
 use tower::timeout::TimeoutLayer;
@@ -126,9 +125,14 @@ const DEFAULT_AMQP_URL: &str = "amqp://guest:guest@127.0.0.1:5672/%2f";
 
 #[derive(Args)]
 struct ServeArgs {
-    /// The address to listen on (port 0 picks a free port).
+    /// The address to listen on (port 0 picks a free port), or a Unix
+    /// socket: `unix:/run/datacenter.sock`.
     #[arg(long, env = "DATACENTER_LISTEN", default_value = "127.0.0.1:8080")]
-    listen: SocketAddr,
+    listen: listen::Listen,
+    /// The file permissions of a Unix socket, in octal: who may connect
+    /// (0660: its owner and group).
+    #[arg(long, env = "DATACENTER_SOCKET_MODE", default_value = "0660", value_parser = listen::parse_mode)]
+    socket_mode: u32,
     /// The RabbitMQ broker to serve on too; while it cannot be reached,
     /// HTTP goes on and the broker is retried.
     #[arg(long, env = "AMQP_URL", default_value = DEFAULT_AMQP_URL)]
@@ -247,7 +251,6 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     };
     let server = dispatcher(&args, service);
     let server_tls = args.tls.server_tls()?;
-    let listen = args.listen;
     let queue_type = match (args.amqp_queue_type, &brokers) {
         (Some(QueueKind::Quorum), _) => QueueType::Quorum,
         (Some(QueueKind::Classic), _) => QueueType::Classic,
@@ -257,10 +260,12 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     let app = rpc_http::router(server.clone())
         .route("/live", axum::routing::get(live_page))
         .fallback(rpc_http::not_found);
-    let listener = TcpListener::bind(listen)
-        .await
-        .map_err(|e| format!("cannot listen on {listen}: {e}"))?;
-    let addr = listener.local_addr()?;
+    let scheme = if server_tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
+    let (listener, url) = args.listen.bind(args.socket_mode, scheme).await?;
     // Signals are registered before the server says it is ready, so that a
     // signal sent as soon as it is ready stops it gracefully.
     let signal = shutdown_signal()?;
@@ -304,16 +309,11 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(tls) = &server_tls {
         http = http.tls(tls)?;
     }
-    let scheme = if server_tls.is_some() {
-        "https"
-    } else {
-        "http"
-    };
     // The first line on stdout says where to call; scripts and tests read it.
     println!(
-        "datacenter: serving on {scheme}://{addr} (REST, JSON-RPC 2.0 at /jsonrpc and over a WebSocket at /ws, XML-RPC at /RPC2, docs at /docs, live changes at /live)"
+        "datacenter: serving on {url} (REST, JSON-RPC 2.0 at /jsonrpc and over a WebSocket at /ws, XML-RPC at /RPC2, docs at /docs, live changes at /live)"
     );
-    tracing::info!(%addr, scheme, "serving HTTP");
+    tracing::info!(%url, "serving HTTP");
     http.await?;
     if let Some((served, heard)) = amqp {
         served.await??;

@@ -60,11 +60,13 @@ fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
 /// The longest a TCP connection may take to open.
 const CONNECT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 
-/// Connects over TCP, and over TLS for `https://` URLs.
+/// Connects over TCP, and over TLS for `https://` URLs; or to a Unix socket.
 #[derive(Clone)]
 pub(crate) struct Connector {
     tcp: HttpConnector,
     tls: Option<TlsConnector>,
+    /// Every connection goes to this Unix socket, whatever the URL's host.
+    unix: Option<Arc<std::path::Path>>,
 }
 
 impl fmt::Debug for Connector {
@@ -78,7 +80,10 @@ impl fmt::Debug for Connector {
 impl Connector {
     /// A connector that speaks TLS with `tls` for `https://` URLs (and
     /// refuses them without it).
-    pub(crate) fn new(tls: Option<Arc<rustls::ClientConfig>>) -> Self {
+    pub(crate) fn new(
+        tls: Option<Arc<rustls::ClientConfig>>,
+        unix: Option<Arc<std::path::Path>>,
+    ) -> Self {
         let mut tcp = HttpConnector::new();
         tcp.enforce_http(false);
         tcp.set_nodelay(true);
@@ -88,6 +93,7 @@ impl Connector {
         Self {
             tcp,
             tls: tls.map(TlsConnector::from),
+            unix,
         }
     }
 }
@@ -105,6 +111,9 @@ impl Service<Uri> for Connector {
     }
 
     fn call(&mut self, uri: Uri) -> Self::Future {
+        if let Some(path) = self.unix.clone() {
+            return Box::pin(connect_unix(path));
+        }
         let https = uri.scheme_str() == Some("https");
         let host = uri.host().unwrap_or_default().to_owned();
         let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
@@ -131,6 +140,30 @@ impl Service<Uri> for Connector {
             Ok(TokioIo::new(crate::stream::Stream::Tls(Box::new(stream))))
         })
     }
+}
+
+#[cfg(unix)]
+async fn connect_unix(path: Arc<std::path::Path>) -> Result<Stream, ConnectError> {
+    let connect = tokio::net::UnixStream::connect(&*path);
+    match tokio::time::timeout(CONNECT_TIMEOUT, connect).await {
+        Ok(Ok(stream)) => Ok(TokioIo::new(crate::stream::Stream::Unix(stream))),
+        Ok(Err(err)) => Err(ConnectError {
+            address: path.display().to_string(),
+            reason: err.to_string(),
+        }),
+        Err(_) => Err(ConnectError {
+            address: path.display().to_string(),
+            reason: "no answer within 10 s".into(),
+        }),
+    }
+}
+
+#[cfg(not(unix))]
+async fn connect_unix(path: Arc<std::path::Path>) -> Result<Stream, ConnectError> {
+    Err(ConnectError {
+        address: path.display().to_string(),
+        reason: "Unix sockets are not supported on this platform".into(),
+    })
 }
 
 /// A connection to a server, plain or TLS.

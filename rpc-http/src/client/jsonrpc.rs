@@ -39,7 +39,17 @@ pub struct JsonRpcTransport {
 }
 
 impl JsonRpcTransport {
-    /// A transport calling the endpoint at `url` (`http://host:port/path`).
+    /// A transport calling the endpoint at `url`: `http://host:port/path`,
+    /// `https://…`, or over a Unix socket `unix:/path/to.sock:/jsonrpc`
+    /// (the socket, then the HTTP path, as nginx writes it).
+    ///
+    /// ```
+    /// use rpc_http::client::JsonRpcTransport;
+    ///
+    /// let tcp = JsonRpcTransport::new("http://127.0.0.1:8080/jsonrpc")?;
+    /// let unix = JsonRpcTransport::new("unix:/run/datacenter.sock:/jsonrpc")?;
+    /// # Ok::<_, rpc_http::client::InvalidUrl>(())
+    /// ```
     pub fn new(url: &str) -> Result<Self, InvalidUrl> {
         Ok(Self {
             endpoint: Endpoint::new(url)?,

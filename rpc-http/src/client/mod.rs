@@ -41,6 +41,9 @@ mod rest;
 mod websocket;
 mod xmlrpc;
 
+#[cfg(test)]
+mod tests;
+
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -77,9 +80,23 @@ pub struct InvalidUrl {
 /// The protocols offered in a TLS handshake.
 const ALPN: &[&[u8]] = &[b"http/1.1"];
 
-/// A pooled client over `tls` (for `https://` URLs).
-fn client(tls: Option<std::sync::Arc<rustls::ClientConfig>>) -> Client<Connector, Full<Bytes>> {
-    Client::builder(TokioExecutor::new()).build(Connector::new(tls))
+/// A pooled client over `tls` (for `https://` URLs), or to the Unix socket
+/// at `unix`.
+fn client(
+    tls: Option<std::sync::Arc<rustls::ClientConfig>>,
+    unix: Option<std::sync::Arc<std::path::Path>>,
+) -> Client<Connector, Full<Bytes>> {
+    Client::builder(TokioExecutor::new()).build(Connector::new(tls, unix))
+}
+
+/// `unix:/run/app.sock` or `unix:/run/app.sock:/jsonrpc` (nginx's form for
+/// a socket, then the HTTP path): the socket's path and the HTTP path.
+fn split_unix(url: &str) -> Option<(&str, &str)> {
+    let rest = url.strip_prefix("unix:")?;
+    Some(match rest.find(":/") {
+        Some(at) => (&rest[..at], &rest[at + 1..]),
+        None => (rest, "/"),
+    })
 }
 
 /// What every HTTP transport shares: a pooled connection to one endpoint,
@@ -87,6 +104,8 @@ fn client(tls: Option<std::sync::Arc<rustls::ClientConfig>>) -> Client<Connector
 #[derive(Clone, Debug)]
 pub(crate) struct Endpoint {
     client: Client<Connector, Full<Bytes>>,
+    /// The Unix socket every call goes to, if not over TCP.
+    unix: Option<std::sync::Arc<std::path::Path>>,
     uri: Uri,
     headers: HeaderMap,
     timeout: Duration,
@@ -105,6 +124,15 @@ impl Endpoint {
             url: url.to_owned(),
             reason: reason.to_owned(),
         };
+        // A Unix socket: requests name `localhost`, as curl's do.
+        let (unix, url) = match split_unix(url) {
+            Some(("", _)) => return Err(invalid("give the socket's path: unix:/path/to.sock")),
+            Some((socket, path)) => (
+                Some(std::sync::Arc::from(std::path::Path::new(socket))),
+                format!("http://localhost{path}"),
+            ),
+            None => (None, url.to_owned()),
+        };
         let uri: Uri = url
             .parse()
             .map_err(|e: http::uri::InvalidUri| invalid(&e.to_string()))?;
@@ -118,7 +146,8 @@ impl Endpoint {
             ),
             _ => {
                 return Err(invalid(
-                    "give a full URL such as http://127.0.0.1:8080/jsonrpc or https://…",
+                    "give a full URL such as http://127.0.0.1:8080/jsonrpc, https://… \
+                     or unix:/path/to.sock:/jsonrpc",
                 ));
             }
         };
@@ -126,7 +155,8 @@ impl Endpoint {
             return Err(invalid("the URL has no host"));
         }
         Ok(Self {
-            client: client(tls),
+            client: client(tls, unix.clone()),
+            unix,
             uri,
             headers: HeaderMap::new(),
             timeout: DEFAULT_TIMEOUT,
@@ -143,7 +173,7 @@ impl Endpoint {
     }
 
     pub fn tls(&mut self, tls: &ClientTls) -> Result<(), TlsError> {
-        self.client = client(Some(tls.rustls_config(ALPN)?));
+        self.client = client(Some(tls.rustls_config(ALPN)?), self.unix.clone());
         Ok(())
     }
 

@@ -51,7 +51,8 @@ pub struct RestTransport {
 
 impl RestTransport {
     /// A transport calling the routes under `base_url` (`http://host:port`,
-    /// or with a prefix the router is nested under).
+    /// `https://…`, `unix:/path/to.sock` over a Unix socket, each with a
+    /// prefix the router is nested under if there is one).
     pub fn new(base_url: &str) -> Result<Self, InvalidUrl> {
         Ok(Self {
             endpoint: Endpoint::new(base_url)?,

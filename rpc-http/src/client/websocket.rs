@@ -74,8 +74,9 @@ pub struct WebSocketTransport {
 }
 
 impl WebSocketTransport {
-    /// A transport for the WebSocket at `url`: `ws://host:port/path` or
-    /// `wss://…` (`http://` and `https://` are taken as the same).
+    /// A transport for the WebSocket at `url`: `ws://host:port/path`,
+    /// `wss://…` (`http://` and `https://` are taken as the same), or
+    /// `unix:/path/to.sock:/ws` over a Unix socket.
     pub fn new(url: &str) -> Result<Self, InvalidUrl> {
         let url = match url.split_once("://") {
             Some(("ws", rest)) => format!("http://{rest}"),

@@ -33,7 +33,8 @@ pub struct XmlRpcTransport {
 }
 
 impl XmlRpcTransport {
-    /// A transport calling the endpoint at `url` (`http://host:port/path`).
+    /// A transport calling the endpoint at `url`: `http://host:port/path`,
+    /// `https://…`, or over a Unix socket `unix:/path/to.sock:/RPC2`.
     pub fn new(url: &str) -> Result<Self, InvalidUrl> {
         Ok(Self {
             endpoint: Endpoint::new(url)?,

@@ -22,8 +22,18 @@ use tower::ServiceExt;
 use super::guarded::Guarded;
 use super::header_deadline::{Answer, Watch};
 use super::linger::{Bounds, RequestBody, Unread};
+use super::listener::Plain;
 use super::send_timeout::SendTimer;
 use crate::stream::Stream;
+
+/// Who is at the other end, as [`ConnectInfo`] tells handlers.
+#[derive(Clone, Debug)]
+enum Peer {
+    Tcp(SocketAddr),
+    /// The peer process's credentials, when asked for.
+    #[cfg(unix)]
+    Unix(Option<tokio::net::unix::UCred>),
+}
 
 /// An accepted connection.
 type Accepted = Stream<TlsStream<TcpStream>>;
@@ -46,29 +56,21 @@ impl Connections {
     /// Serves an accepted connection to its end: the TLS handshake first
     /// (bounded by the header-read timeout) if the server speaks TLS, then
     /// HTTP, under `watcher` for a graceful shutdown when there is one.
-    pub(super) async fn run(
-        self: Arc<Self>,
-        stream: TcpStream,
-        peer: SocketAddr,
-        watcher: Option<Watcher>,
-    ) {
-        // Small answers go out at once rather than after Nagle's delay.
-        let _ = stream.set_nodelay(true);
-        let io = match &self.tls {
-            None => Stream::Tcp(stream),
-            Some(acceptor) => {
-                let handshake = acceptor.accept(stream);
-                match tokio::time::timeout(self.header_read_timeout, handshake).await {
-                    Ok(Ok(stream)) => Stream::Tls(Box::new(stream)),
-                    Ok(Err(err)) => {
-                        tracing::debug!(%peer, error = %err, "TLS handshake failed");
-                        return;
-                    }
-                    Err(_) => {
-                        tracing::debug!(%peer, "TLS handshake not finished in time");
-                        return;
-                    }
+    pub(super) async fn run(self: Arc<Self>, plain: Plain, watcher: Option<Watcher>) {
+        let (io, peer) = match plain {
+            Plain::Tcp(stream, peer) => {
+                // Small answers go out at once rather than after Nagle's delay.
+                let _ = stream.set_nodelay(true);
+                match self.tls_handshake(stream, peer).await {
+                    Some(io) => (io, Peer::Tcp(peer)),
+                    None => return,
                 }
+            }
+            // `serve` refuses TLS on a Unix socket.
+            #[cfg(unix)]
+            Plain::Unix(stream) => {
+                let credentials = self.connect_info.then(|| stream.peer_cred().ok());
+                (Stream::Unix(stream), Peer::Unix(credentials.flatten()))
             }
         };
         let connection = self.serve(io, peer, watcher.clone());
@@ -83,13 +85,32 @@ impl Connections {
         log_connection_end(ended);
     }
 
+    /// The TLS handshake, bounded by the header-read timeout, if the server
+    /// speaks TLS; `None` when it fails.
+    async fn tls_handshake(&self, stream: TcpStream, peer: SocketAddr) -> Option<Accepted> {
+        let Some(acceptor) = &self.tls else {
+            return Some(Stream::Tcp(stream));
+        };
+        match tokio::time::timeout(self.header_read_timeout, acceptor.accept(stream)).await {
+            Ok(Ok(stream)) => Some(Stream::Tls(Box::new(stream))),
+            Ok(Err(err)) => {
+                tracing::debug!(%peer, error = %err, "TLS handshake failed");
+                None
+            }
+            Err(_) => {
+                tracing::debug!(%peer, "TLS handshake not finished in time");
+                None
+            }
+        }
+    }
+
     /// One connection, served by the router; a request may upgrade it (to
     /// a WebSocket), and gets `watcher` in its extensions to close the
     /// upgraded session gracefully too.
     fn serve(
         &self,
         stream: Accepted,
-        peer: SocketAddr,
+        peer: Peer,
         watcher: Option<Watcher>,
     ) -> http1::UpgradeableConnection<
         Guarded<TokioIo<Accepted>>,
@@ -110,7 +131,7 @@ impl Connections {
             Arc::clone(&unread),
             self.lingering,
         );
-        let peer = self.connect_info.then_some(ConnectInfo(peer));
+        let connect_info = self.connect_info;
         let router = self.router.clone();
         let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
             watch.call_started();
@@ -123,8 +144,19 @@ impl Connections {
                 let unread = Arc::clone(&unread);
                 request.map(|body| Body::new(RequestBody::new(body, unread)))
             };
-            if let Some(peer) = peer {
-                request.extensions_mut().insert(peer);
+            if connect_info {
+                let extensions = request.extensions_mut();
+                match &peer {
+                    Peer::Tcp(addr) => {
+                        extensions.insert(ConnectInfo(*addr));
+                    }
+                    #[cfg(unix)]
+                    Peer::Unix(Some(credentials)) => {
+                        extensions.insert(ConnectInfo(*credentials));
+                    }
+                    #[cfg(unix)]
+                    Peer::Unix(None) => {}
+                }
             }
             if let Some(watcher) = &watcher {
                 request.extensions_mut().insert(watcher.clone());

@@ -22,8 +22,13 @@ impl Served {
 
     /// Starts `datacenter serve --listen 127.0.0.1:0` with more arguments.
     pub fn start_with(args: &[&str]) -> Self {
+        Self::listening("127.0.0.1:0", args)
+    }
+
+    /// Starts `datacenter serve --listen LISTEN` with more arguments.
+    pub fn listening(listen: &str, args: &[&str]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_datacenter"))
-            .args(["serve", "--listen", "127.0.0.1:0"])
+            .args(["serve", "--listen", listen])
             .args(args)
             .env("RUST_LOG", "warn")
             .stdout(Stdio::piped())
@@ -34,7 +39,11 @@ impl Served {
         BufReader::new(stdout).read_line(&mut line).unwrap();
         let url = line
             .split_whitespace()
-            .find(|w| w.starts_with("http://") || w.starts_with("https://"))
+            .find(|w| {
+                ["http://", "https://", "unix:"]
+                    .iter()
+                    .any(|s| w.starts_with(s))
+            })
             .unwrap_or_else(|| panic!("no URL in {line:?}"))
             .to_owned();
         Self { child, url }
