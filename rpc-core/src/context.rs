@@ -30,6 +30,8 @@ pub enum Protocol {
     Local,
     /// JSON-RPC 2.0 over a WebSocket.
     WebSocket,
+    /// JSON-RPC 2.0 over a byte stream: a child's stdin and stdout, pipes.
+    Stdio,
 }
 
 impl Protocol {
@@ -41,6 +43,7 @@ impl Protocol {
             Self::XmlRpc => "xmlrpc",
             Self::Local => "local",
             Self::WebSocket => "websocket",
+            Self::Stdio => "stdio",
         }
     }
 }

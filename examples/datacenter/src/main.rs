@@ -1,4 +1,5 @@
 //! `datacenter serve` serves the inventory on every protocol;
+//! `datacenter stdio` serves it over stdin and stdout;
 //! `datacenter call METHOD ARGS...` calls it through the generated client.
 
 mod call;
@@ -34,6 +35,11 @@ enum Command {
     /// Serves the inventory: REST resources, JSON-RPC 2.0 at POST /jsonrpc, XML-RPC
     /// at POST /RPC2, OpenAPI at /openapi.json and its docs page at /docs.
     Serve(ServeArgs),
+    /// Serves the inventory as JSON-RPC 2.0 over stdin and stdout, as a
+    /// language server or an MCP tool server does: framed with
+    /// `Content-Length` headers or one message per line, told apart by the
+    /// first bytes read. Logs go to stderr. Ends, with status 0, when stdin does.
+    Stdio(StdioArgs),
     /// Writes a private CA, a server certificate (localhost, 127.0.0.1, ::1)
     /// and a client certificate into DIR, to try HTTPS and mutual TLS.
     Certs {
@@ -82,6 +88,7 @@ async fn main() -> ExitCode {
         .init();
     let result = match Cli::parse().command {
         Command::Serve(args) => serve(args).await,
+        Command::Stdio(args) => stdio(args).await,
         Command::Certs { dir } => certs::write(&dir),
         Command::Call {
             url,
@@ -192,23 +199,56 @@ struct ServeArgs {
     broker_tls: tls::ClientTlsArgs,
 }
 
+/// The inventory on the store `database` names (see `--database`),
+/// telling `events` of its changes.
+async fn inventory(database: &str, events: Events) -> Result<Dispatcher, String> {
+    Ok(if database == "memory" {
+        Dispatcher::new(DatacenterServer::new(Inventory::with_events(
+            InMemory::default(),
+            events,
+        )))
+    } else {
+        let store = SqlStore::open(database).await.map_err(|err| {
+            format!(
+                "cannot open the database {}: {err}",
+                rpc_amqp::redact(database)
+            )
+        })?;
+        Dispatcher::new(DatacenterServer::new(Inventory::with_events(store, events)))
+    })
+}
+
 /// The service and its layers, the same for every transport: a span per call
 /// (protocol, method, request id), the bearer-token check, a time limit and a
 /// bound on concurrent calls.
 fn dispatcher(args: &ServeArgs, service: Dispatcher) -> Dispatcher {
+    layered(
+        service,
+        args.token.as_deref(),
+        args.call_timeout_ms,
+        args.max_concurrent_calls,
+    )
+}
+
+fn layered(
+    service: Dispatcher,
+    token: Option<&str>,
+    call_timeout_ms: u64,
+    max_concurrent_calls: usize,
+) -> Dispatcher {
     service.layer(
         ServiceBuilder::new()
             .layer(TraceLayer::new())
-            .option_layer(args.token.as_deref().map(RequireBearer::new))
+            .option_layer(token.map(RequireBearer::new))
             .option_layer(
-                (args.call_timeout_ms > 0)
-                    .then(|| TimeoutLayer::new(Duration::from_millis(args.call_timeout_ms))),
+                (call_timeout_ms > 0)
+                    .then(|| TimeoutLayer::new(Duration::from_millis(call_timeout_ms))),
             )
             // Either arm of an optional layer must fail alike: as the timeout.
             .map_err(|never: std::convert::Infallible| -> BoxError { match never {} })
             .option_layer(
-                (args.max_concurrent_calls > 0)
-                    .then(|| ConcurrencyLimitLayer::new(args.max_concurrent_calls)),
+                (max_concurrent_calls > 0)
+                    .then(|| ConcurrencyLimitLayer::new(max_concurrent_calls)),
             ),
     )
 }
@@ -232,23 +272,7 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         ),
         None => Events::local(),
     };
-    let service = if args.database == "memory" {
-        Dispatcher::new(DatacenterServer::new(Inventory::with_events(
-            InMemory::default(),
-            events.clone(),
-        )))
-    } else {
-        let store = SqlStore::open(&args.database).await.map_err(|err| {
-            format!(
-                "cannot open the database {}: {err}",
-                rpc_amqp::redact(&args.database)
-            )
-        })?;
-        Dispatcher::new(DatacenterServer::new(Inventory::with_events(
-            store,
-            events.clone(),
-        )))
-    };
+    let service = inventory(&args.database, events.clone()).await?;
     let server = dispatcher(&args, service);
     let server_tls = args.tls.server_tls()?;
     let queue_type = match (args.amqp_queue_type, &brokers) {
@@ -320,6 +344,25 @@ async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
         heard.await??;
     }
     tracing::info!("stopped");
+    Ok(())
+}
+
+#[derive(Args)]
+struct StdioArgs {
+    /// Where the inventory is kept, as for `serve`.
+    #[arg(long, env = "DATABASE_URL", default_value = "sqlite::memory:")]
+    database: String,
+    /// The longest a call may run, in milliseconds; 0 for no limit.
+    #[arg(long, env = "DATACENTER_CALL_TIMEOUT_MS", default_value_t = 30_000)]
+    call_timeout_ms: u64,
+}
+
+async fn stdio(args: StdioArgs) -> Result<(), Box<dyn std::error::Error>> {
+    let service = inventory(&args.database, Events::local()).await?;
+    let service = layered(service, None, args.call_timeout_ms, 0);
+    tracing::info!("serving JSON-RPC 2.0 on stdin and stdout");
+    rpc_stdio::StdioServer::new(service).serve_stdio().await?;
+    tracing::info!("stdin ended: stopped");
     Ok(())
 }
 
