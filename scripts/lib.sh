@@ -84,3 +84,28 @@ ensure_postgres() {
         export RPC_POSTGRES_URL="postgres://postgres:postgres@127.0.0.1:5432"
     fi
 }
+
+# An MQTT broker for the MQTT tests: $MQTT_URL when set; otherwise the local
+# one on 127.0.0.1:1883, started if it is installed (Mosquitto), installed if
+# it is not. Stops with a message saying what to do when it cannot.
+mqtt_up() { (exec 3<>/dev/tcp/127.0.0.1/1883) 2>/dev/null; }
+ensure_mqtt() {
+    if [ -n "${MQTT_URL:-}" ]; then
+        say "using the MQTT broker at MQTT_URL"
+        return
+    fi
+    mqtt_up && return
+    if ! command -v mosquitto >/dev/null && [ ! -x /usr/sbin/mosquitto ]; then
+        (apt_install mosquitto) || true
+    fi
+    local mosquitto
+    mosquitto=$(command -v mosquitto || echo /usr/sbin/mosquitto)
+    [ -x "$mosquitto" ] \
+        || die "no MQTT broker on 127.0.0.1:1883: install one (apt-get install mosquitto) or set MQTT_URL, and run again"
+    say "starting Mosquitto ($mosquitto -d, on 127.0.0.1:1883)"
+    # With no configuration, Mosquitto 2 listens on the loopback only and
+    # lets anonymous clients in.
+    "$mosquitto" -d || true
+    for _ in $(seq 1 30); do mqtt_up && break; sleep 1; done
+    mqtt_up || die "Mosquitto did not start: run it (mosquitto -v) to see why, or set MQTT_URL, and run again"
+}

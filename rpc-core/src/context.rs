@@ -32,6 +32,8 @@ pub enum Protocol {
     WebSocket,
     /// JSON-RPC 2.0 over a byte stream: a child's stdin and stdout, pipes.
     Stdio,
+    /// JSON-RPC 2.0 over MQTT 5 request/response.
+    Mqtt,
 }
 
 impl Protocol {
@@ -44,6 +46,7 @@ impl Protocol {
             Self::Local => "local",
             Self::WebSocket => "websocket",
             Self::Stdio => "stdio",
+            Self::Mqtt => "mqtt",
         }
     }
 }

@@ -24,6 +24,8 @@ pub enum Protocol {
     Rest,
     /// JSON-RPC 2.0 over RabbitMQ (reply-to RPC).
     Amqp,
+    /// JSON-RPC 2.0 over MQTT 5 request/response.
+    Mqtt,
 }
 
 /// Where and how to call.
@@ -32,6 +34,8 @@ pub struct Target {
     pub protocol: Protocol,
     pub amqp: Option<String>,
     pub amqp_queue: String,
+    pub mqtt: Option<String>,
+    pub mqtt_topic: String,
     pub token: Option<String>,
     pub tls: crate::tls::ClientTlsArgs,
 }
@@ -48,10 +52,11 @@ fn at(base: &str, path: &str) -> String {
 pub async fn run(target: &Target, method: &str, args: &[String]) -> Result<(), Error> {
     let base = target.url.trim_end_matches('/');
     let args = Args::new(method, args);
-    // `--amqp URL` alone means calling over AMQP.
-    let protocol = match (target.protocol, &target.amqp) {
-        (Protocol::Jsonrpc, Some(_)) => Protocol::Amqp,
-        (protocol, _) => protocol,
+    // `--amqp URL` (or `--mqtt URL`) alone means calling over it.
+    let protocol = match (target.protocol, &target.amqp, &target.mqtt) {
+        (Protocol::Jsonrpc, Some(_), _) => Protocol::Amqp,
+        (Protocol::Jsonrpc, None, Some(_)) => Protocol::Mqtt,
+        (protocol, _, _) => protocol,
     };
     let bearer = target.token.as_ref().map(|token| format!("Bearer {token}"));
     let tls = target.tls.client_tls()?;
@@ -97,6 +102,15 @@ pub async fn run(target: &Target, method: &str, args: &[String]) -> Result<(), E
                 .tls(tls);
             if let Some(bearer) = &bearer {
                 transport = transport.header("authorization", bearer);
+            }
+            call(&DatacenterClient::new(transport), method, args).await?
+        }
+        Protocol::Mqtt => {
+            let url = target.mqtt.as_deref().unwrap_or("mqtt://127.0.0.1:1883");
+            let mut transport = rpc_mqtt::MqttTransport::new(url, target.mqtt_topic.as_str())?
+                .timeout(std::time::Duration::from_secs(10));
+            if let Some(bearer) = &bearer {
+                transport = transport.header("authorization", bearer.as_str());
             }
             call(&DatacenterClient::new(transport), method, args).await?
         }
