@@ -46,6 +46,11 @@ pub(crate) fn options(url: &str, client_id: &str) -> Result<MqttOptions, MqttErr
     let mut options = MqttOptions::new(client_id, host, port);
     options.set_keep_alive(KEEP_ALIVE);
     options.set_clean_start(true);
+    // Small messages go out at once rather than after Nagle's delay (with
+    // the peer's delayed acknowledgement, some 40 ms each way).
+    let mut network = rumqttc::NetworkOptions::new();
+    network.set_tcp_nodelay(true);
+    options.set_network_options(network);
     if let Some(login) = login {
         let (user, password) = login.split_once(':').unwrap_or((login, ""));
         options.set_credentials(decode(user), decode(password));

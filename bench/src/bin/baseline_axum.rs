@@ -1,7 +1,8 @@
 //! The hand-written baseline: the same REST route and a JSON-RPC handler,
 //! written directly on axum and serde_json as a user could without the
-//! framework; with a certificate and its key, over TLS with tokio-rustls.
-//! Usage: baseline_axum ADDR [CERT.pem KEY.pem]
+//! framework; with a certificate and its key, over TLS with tokio-rustls;
+//! given `unix:PATH`, on a Unix socket.
+//! Usage: baseline_axum ADDR|unix:PATH [CERT.pem KEY.pem]
 
 use std::sync::Arc;
 
@@ -57,6 +58,13 @@ async fn main() {
         .route("/country/{country}/server/active", get(active))
         .route("/jsonrpc", post(jsonrpc))
         .with_state(Arc::new(datacenter::Inventory::default()));
+    if let Some(path) = addr.strip_prefix("unix:") {
+        let _ = std::fs::remove_file(path);
+        let listener = tokio::net::UnixListener::bind(path).unwrap();
+        println!("ready");
+        axum::serve(listener, app).await.unwrap();
+        return;
+    }
     let listener = tokio::net::TcpListener::bind(&addr).await.unwrap();
     match (args.next(), args.next()) {
         (Some(cert), Some(key)) => serve_tls(listener, app, &cert, &key).await,

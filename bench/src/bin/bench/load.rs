@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use crate::{Options, pinned};
+use crate::Options;
+use crate::servers::{pinned, pinned_argv};
 
 /// One measurement.
 #[derive(Clone, Copy, Default)]
@@ -30,6 +31,19 @@ pub enum Load {
         url: String,
         sockets: usize,
     },
+    /// HTTP/1.1 on a Unix socket, one request at a time on each of the
+    /// connections (`channel_load unix`).
+    Unix { socket: String },
+    /// The server `program` (a binary of the workspace) with `args`,
+    /// started by the load and called over its pipes, 32 calls in flight
+    /// (`channel_load stdio`).
+    Stdio {
+        program: &'static str,
+        args: &'static [&'static str],
+    },
+    /// MQTT 5 request/response on `topic`, 64 calls in flight
+    /// (`channel_load mqtt`).
+    Mqtt { topic: String },
 }
 
 pub fn run(load: &Load, options: &Options, seconds: u64, dir: &Path, bin: &Path) -> Sample {
@@ -81,7 +95,52 @@ pub fn run(load: &Load, options: &Options, seconds: u64, dir: &Path, bin: &Path)
             }
             parse_load(&String::from_utf8_lossy(&output.stdout))
         }
+        Load::Unix { socket } => channel_load(
+            bin,
+            &[
+                "unix".into(),
+                socket.clone(),
+                options.connections.to_string(),
+                seconds.to_string(),
+            ],
+        ),
+        Load::Stdio { program, args } => {
+            let mut argv = vec![
+                "stdio".to_owned(),
+                "32".to_owned(),
+                seconds.to_string(),
+                "--".to_owned(),
+            ];
+            // The server on CPU 1, as the others.
+            argv.extend(pinned_argv(1, &bin.join(program), args));
+            channel_load(bin, &argv)
+        }
+        Load::Mqtt { topic } => channel_load(
+            bin,
+            &[
+                "mqtt".into(),
+                options.mqtt_url.clone(),
+                topic.clone(),
+                "64".into(),
+                seconds.to_string(),
+            ],
+        ),
     }
+}
+
+/// Runs `channel_load` pinned to CPU 0 with `args`.
+fn channel_load(bin: &Path, args: &[String]) -> Sample {
+    let output = pinned(0, &bin.join("channel_load"))
+        .args(args)
+        .output()
+        .unwrap();
+    if !output.status.success() {
+        eprintln!(
+            "warning: channel_load {args:?} failed:\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    parse_load(&String::from_utf8_lossy(&output.stdout))
 }
 
 /// The line of the repo's load clients: `per_second p50_ms p99_ms count`.

@@ -1,0 +1,346 @@
+//! The server processes of the benchmark: each pinned to CPU 1, started
+//! before the rows are measured, killed at the end; and the names they
+//! share with the rows (queues, sockets, topics, the database).
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use crate::Options;
+
+/// A server process, pinned to CPU 1, killed at the end.
+pub struct Server {
+    pub name: &'static str,
+    pub child: Child,
+}
+
+impl Server {
+    pub fn start(name: &'static str, program: &Path, args: &[&str]) -> Self {
+        let mut command = pinned(1, program);
+        command
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        let mut child = command
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {name} ({}): {e}", program.display()));
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        assert!(!line.is_empty(), "{name} did not start");
+        Self { name, child }
+    }
+
+    /// Peak resident memory so far (VmHWM), in MiB.
+    pub fn peak_memory_mib(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix("VmHWM:"))
+            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+            .map_or(f64::NAN, |kb| kb / 1024.0)
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+pub fn pinned(cpu: usize, program: &Path) -> Command {
+    if which("taskset") && std::thread::available_parallelism().map_or(1, |n| n.get()) > 1 {
+        let mut command = Command::new("taskset");
+        command.arg("-c").arg(cpu.to_string()).arg(program);
+        command
+    } else {
+        Command::new(program)
+    }
+}
+
+pub fn which(program: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {program}")])
+        .stdout(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// The names the servers and the rows share.
+pub struct Setup {
+    pub database: String,
+    pub framework_queue: String,
+    pub lapin_queue: String,
+    pub lapin_quorum: String,
+    /// The Unix sockets of the framework and of axum by hand.
+    pub unix_framework: String,
+    pub unix_axum: String,
+    /// The MQTT request topics of the framework and of rumqttc by hand.
+    pub mqtt_framework: String,
+    pub mqtt_rumqttc: String,
+    id: u32,
+}
+
+impl Setup {
+    pub fn new(dir: &Path) -> Self {
+        let id = std::process::id();
+        // The PostgreSQL row's database, created by the servers, dropped at the end.
+        let postgres = std::env::var("RPC_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".into());
+        Self {
+            database: format!("{}/rpc_bench_{id}", postgres.trim_end_matches('/')),
+            framework_queue: format!("bench-framework-{id}"),
+            lapin_queue: format!("bench-lapin-{id}"),
+            lapin_quorum: format!("bench-lapin-quorum-{id}"),
+            unix_framework: dir.join("framework.sock").display().to_string(),
+            unix_axum: dir.join("axum.sock").display().to_string(),
+            mqtt_framework: format!("bench/framework-{id}/rpc"),
+            mqtt_rumqttc: format!("bench/rumqttc-{id}/rpc"),
+            id,
+        }
+    }
+
+    /// The queue of the scale-out group of `n` processes on a `kind` queue.
+    pub fn scale_queue(&self, kind: &str, n: usize) -> String {
+        format!("bench-{kind}-{n}-{}", self.id)
+    }
+}
+
+/// Starts every server of the rows.
+pub fn start_all(
+    options: &Options,
+    setup: &Setup,
+    bin: &Path,
+    root: &Path,
+    cert: &str,
+    key: &str,
+) -> Vec<Server> {
+    let database = &setup.database;
+    let framework_queue = &setup.framework_queue;
+    let lapin_queue = &setup.lapin_queue;
+    let lapin_quorum = &setup.lapin_quorum;
+    let scale_queue = |kind: &str, n: usize| setup.scale_queue(kind, n);
+    let mut servers = vec![
+        // The HTTP rows measure a server that serves HTTP only, as the
+        // hand-written ones do, without the example's optional time and
+        // concurrency limits, which they do not have either; AMQP is served
+        // by a process of its own.
+        Server::start(
+            "datacenter (framework)",
+            &bin.join("datacenter"),
+            &[
+                "serve",
+                "--database",
+                "memory",
+                "--listen",
+                "127.0.0.1:9000",
+                "--no-amqp",
+                "--call-timeout-ms",
+                "0",
+                "--max-concurrent-calls",
+                "0",
+            ],
+        ),
+        // The example as it runs by default: its time and concurrency limits on.
+        Server::start(
+            "datacenter (framework, limits on)",
+            &bin.join("datacenter"),
+            &[
+                "serve",
+                "--database",
+                "memory",
+                "--listen",
+                "127.0.0.1:9004",
+                "--no-amqp",
+            ],
+        ),
+        Server::start(
+            "datacenter (framework, AMQP)",
+            &bin.join("datacenter"),
+            &[
+                "serve",
+                "--database",
+                "memory",
+                "--listen",
+                "127.0.0.1:0",
+                "--amqp",
+                &options.amqp_url,
+                "--amqp-queue",
+                framework_queue,
+            ],
+        ),
+        Server::start(
+            "axum by hand",
+            &bin.join("baseline_axum"),
+            &["127.0.0.1:9001"],
+        ),
+        Server::start(
+            "datacenter (framework, HTTPS)",
+            &bin.join("datacenter"),
+            &[
+                "serve",
+                "--database",
+                "memory",
+                "--listen",
+                "127.0.0.1:9005",
+                "--no-amqp",
+                "--call-timeout-ms",
+                "0",
+                "--max-concurrent-calls",
+                "0",
+                "--tls-cert",
+                cert,
+                "--tls-key",
+                key,
+            ],
+        ),
+        Server::start(
+            "axum + rustls by hand",
+            &bin.join("baseline_axum"),
+            &["127.0.0.1:9006", cert, key],
+        ),
+        Server::start(
+            "datacenter (framework, PostgreSQL)",
+            &bin.join("datacenter"),
+            &[
+                "serve",
+                "--database",
+                database,
+                "--listen",
+                "127.0.0.1:9008",
+                "--no-amqp",
+                "--call-timeout-ms",
+                "0",
+                "--max-concurrent-calls",
+                "0",
+            ],
+        ),
+        Server::start(
+            "axum + sqlx by hand (PostgreSQL)",
+            &bin.join("baseline_axum_sqlx"),
+            &["127.0.0.1:9007", database],
+        ),
+        Server::start(
+            "jsonrpsee",
+            &bin.join("baseline_jsonrpsee"),
+            &["127.0.0.1:9002"],
+        ),
+        Server::start(
+            "Python SimpleXMLRPCServer",
+            Path::new("python3"),
+            &[
+                root.join("bench/python/xmlrpc_server.py").to_str().unwrap(),
+                "9003",
+            ],
+        ),
+        Server::start(
+            "lapin by hand",
+            &bin.join("baseline_lapin"),
+            &[&options.amqp_url, lapin_queue],
+        ),
+    ];
+    // Scale-out: 1, 2 and 4 framework processes on one queue, classic and
+    // quorum, each group on a queue of its own.
+    servers.push(Server::start(
+        "lapin by hand (quorum queue)",
+        &bin.join("baseline_lapin"),
+        &[&options.amqp_url, lapin_quorum, "quorum"],
+    ));
+    for kind in ["classic", "quorum"] {
+        for n in [1, 2, 4] {
+            for i in 1..=n {
+                let name: &'static str = Box::leak(
+                    format!("datacenter AMQP, {kind} queue, {i} of {n}").into_boxed_str(),
+                );
+                servers.push(Server::start(
+                    name,
+                    &bin.join("datacenter"),
+                    &[
+                        "serve",
+                        "--database",
+                        "memory",
+                        "--listen",
+                        "127.0.0.1:0",
+                        "--amqp",
+                        &options.amqp_url,
+                        "--amqp-queue",
+                        &scale_queue(kind, n),
+                        "--amqp-queue-type",
+                        kind,
+                    ],
+                ));
+            }
+        }
+    }
+    // The local channels and MQTT: the framework and the hand-written
+    // baseline closest to each (the pipes' servers are started by their
+    // load, as a parent starts its child).
+    let unix = format!("unix:{}", setup.unix_framework);
+    servers.push(Server::start(
+        "datacenter (framework, Unix socket)",
+        &bin.join("datacenter"),
+        &[
+            "serve",
+            "--database",
+            "memory",
+            "--listen",
+            &unix,
+            "--no-amqp",
+            "--call-timeout-ms",
+            "0",
+            "--max-concurrent-calls",
+            "0",
+        ],
+    ));
+    servers.push(Server::start(
+        "axum by hand (Unix socket)",
+        &bin.join("baseline_axum"),
+        &[&format!("unix:{}", setup.unix_axum)],
+    ));
+    servers.push(Server::start(
+        "datacenter (framework, MQTT)",
+        &bin.join("datacenter"),
+        &[
+            "serve",
+            "--database",
+            "memory",
+            "--listen",
+            "127.0.0.1:0",
+            "--no-amqp",
+            "--mqtt",
+            &options.mqtt_url,
+            "--mqtt-topic",
+            &setup.mqtt_framework,
+            "--call-timeout-ms",
+            "0",
+            "--max-concurrent-calls",
+            "0",
+        ],
+    ));
+    let broker = options.mqtt_url.trim_start_matches("mqtt://");
+    let (host, port) = broker.rsplit_once(':').unwrap_or((broker, "1883"));
+    servers.push(Server::start(
+        "rumqttc by hand",
+        &bin.join("baseline_rumqttc"),
+        &[host, port, &setup.mqtt_rumqttc],
+    ));
+    // The framework's AMQP consumer and MQTT subscription start after its
+    // HTTP listener.
+    std::thread::sleep(Duration::from_secs(2));
+    servers
+}
+
+/// `program` and its arguments as one command line, pinned to `cpu`.
+pub fn pinned_argv(cpu: usize, program: &Path, args: &[&str]) -> Vec<String> {
+    let mut argv = Vec::new();
+    if which("taskset") && std::thread::available_parallelism().map_or(1, |n| n.get()) > 1 {
+        argv.extend(["taskset".to_owned(), "-c".to_owned(), cpu.to_string()]);
+    }
+    argv.push(program.display().to_string());
+    argv.extend(args.iter().map(|a| (*a).to_owned()));
+    argv
+}
