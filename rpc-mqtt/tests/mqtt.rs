@@ -194,3 +194,136 @@ async fn a_broker_that_cannot_be_reached_fails_calls_at_once() {
     assert!(err.to_string().contains("127.0.0.1:1"), "{err}");
     assert!(started.elapsed() < Duration::from_secs(5));
 }
+
+/// A Mosquitto of the test's own on a free port, that it can stop and
+/// start again (the machine's broker is left alone).
+struct Broker {
+    port: u16,
+    child: Option<std::process::Child>,
+}
+
+impl Broker {
+    fn start() -> Self {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut broker = Self { port, child: None };
+        broker.resume();
+        broker
+    }
+
+    fn url(&self) -> String {
+        format!("mqtt://127.0.0.1:{}", self.port)
+    }
+
+    fn resume(&mut self) {
+        let program = ["/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .unwrap_or("mosquitto");
+        let child = std::process::Command::new(program)
+            .args(["-p", &self.port.to_string()])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| {
+                panic!(
+                    "cannot start {program}: {e} (apt-get install mosquitto; the test command does)"
+                )
+            });
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "mosquitto did not start on {}",
+                self.port
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn both_ends_come_back_after_the_broker_restarts() {
+    let mut broker = tokio::task::spawn_blocking(Broker::start).await.unwrap();
+    let url = broker.url();
+    let topic = topic("restart");
+    let server = MqttServer::new(ProbeServer::new(Named("one"))).topic(&topic);
+    let served = tokio::spawn({
+        let url = url.clone();
+        async move { server.serve(&url).await }
+    });
+    let client = ProbeClient::new(
+        MqttTransport::new(&url, &topic)
+            .unwrap()
+            .timeout(Duration::from_secs(2)),
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while client.add(1, 1).await.is_err() {
+        assert!(Instant::now() < deadline, "no answer before the restart");
+    }
+
+    // A call in flight when the broker goes: it ends at once, as one that
+    // may have run; calls while it is away fail at once, as not sent.
+    let in_flight = tokio::spawn({
+        let client = ProbeClient::new(client.transport().clone());
+        async move { client.slow(1_500).await }
+    });
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let killed = Instant::now();
+    broker = tokio::task::spawn_blocking(move || {
+        broker.kill();
+        broker
+    })
+    .await
+    .unwrap();
+    let err = in_flight.await.unwrap().unwrap_err();
+    assert!(matches!(err, ClientError::Interrupted(_)), "{err}");
+    assert!(
+        killed.elapsed() < Duration::from_millis(1_000),
+        "{:?}",
+        killed.elapsed()
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let err = client.add(1, 1).await.unwrap_err();
+    assert!(matches!(err, ClientError::Connect(_)), "{err}");
+
+    // Back: both ends reconnect and subscribe again by themselves.
+    let _broker = tokio::task::spawn_blocking(move || {
+        broker.resume();
+        broker
+    })
+    .await
+    .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        match client.add(2, 3).await {
+            Ok(sum) => {
+                assert_eq!(sum, 5);
+                break;
+            }
+            Err(err) => assert!(
+                Instant::now() < deadline,
+                "no answer after the restart: {err}"
+            ),
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(!served.is_finished(), "the server kept serving");
+}

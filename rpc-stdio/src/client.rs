@@ -11,7 +11,7 @@ use bytes::Bytes;
 use rpc_core::{ClientError, MethodMeta, Transport, jsonrpc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::framing::{Frame, FrameReader, Framing};
@@ -165,11 +165,7 @@ impl Builder {
         });
         let (requests, outgoing) = mpsc::channel(OUTGOING);
         tokio::spawn(write_requests(output, outgoing));
-        let reader = FrameReader::new(
-            BufReader::new(input),
-            Some(self.framing),
-            self.max_message_size,
-        );
+        let reader = FrameReader::new(input, Some(self.framing), self.max_message_size);
         tokio::spawn(read_answers(reader, Arc::clone(&shared)));
         StdioTransport { shared, requests }
     }
@@ -267,10 +263,7 @@ async fn write_requests<W: AsyncWrite + Unpin>(
 
 /// Hands each answer to its call; at the end of the input, every call still
 /// waiting fails (its sender is dropped) and later calls are refused.
-async fn read_answers<R: tokio::io::AsyncBufRead + Unpin>(
-    mut reader: FrameReader<R>,
-    shared: Arc<Shared>,
-) {
+async fn read_answers<R: AsyncRead + Unpin>(mut reader: FrameReader<R>, shared: Arc<Shared>) {
     #[derive(serde::Deserialize)]
     struct Reply {
         #[serde(default)]

@@ -7,7 +7,7 @@
 use std::io;
 
 use bytes::{Bytes, BytesMut};
-use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncReadExt};
+use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 
 /// How messages are delimited on the stream.
 ///
@@ -74,18 +74,24 @@ pub(crate) enum Frame {
 /// first byte that is not white space (`{` or `[`: lines; anything else:
 /// headers).
 pub(crate) struct FrameReader<R> {
-    input: R,
+    input: BufReader<R>,
     framing: Option<Framing>,
     max_message_size: usize,
 }
 
-impl<R: AsyncBufRead + Unpin> FrameReader<R> {
+impl<R: AsyncRead + Unpin> FrameReader<R> {
     pub(crate) fn new(input: R, framing: Option<Framing>, max_message_size: usize) -> Self {
         Self {
-            input,
+            input: BufReader::with_capacity(64 * 1024, input),
             framing,
             max_message_size,
         }
+    }
+
+    /// Whether input read from the stream waits in the buffer (the next
+    /// frame may be read without waiting).
+    pub(crate) fn has_buffered(&self) -> bool {
+        !self.input.buffer().is_empty()
     }
 
     /// The framing, once known.
@@ -257,7 +263,7 @@ mod tests {
                 }
             };
             let reading = async {
-                let mut reader = FrameReader::new(tokio::io::BufReader::new(reader), framing, max);
+                let mut reader = FrameReader::new(reader, framing, max);
                 let mut found = Vec::new();
                 while let Ok(Some(frame)) = reader.next().await {
                     found.push(frame);

@@ -8,7 +8,7 @@ use bytes::Bytes;
 use futures_util::FutureExt;
 use rpc_core::jsonrpc::{JsonRpc, encode_error};
 use rpc_core::{Context, Dispatcher, Protocol, RpcError};
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 
@@ -26,6 +26,10 @@ const OUTGOING: usize = 256;
 
 /// How many ready answers go out in one write at most.
 const WRITE_BATCH: usize = 64;
+
+/// How many bytes of answers given at once wait for the rest of the input
+/// read so far, at most.
+const READY_BYTES: usize = 64 * 1024;
 
 /// Serves a dispatcher's methods as JSON-RPC 2.0 over a byte stream: each
 /// message read from the input is a request, a notification or a batch,
@@ -135,15 +139,20 @@ impl StdioServer {
     {
         let (answers, outgoing) = mpsc::channel::<Vec<u8>>(OUTGOING);
         let writer = tokio::spawn(write_answers(output, outgoing));
-        let mut reader = FrameReader::new(
-            BufReader::with_capacity(64 * 1024, input),
-            self.framing,
-            self.max_message_size,
-        );
+        let mut reader = FrameReader::new(input, self.framing, self.max_message_size);
         let places = Arc::new(Semaphore::new(self.max_in_flight));
         let context = Context::new(Protocol::Stdio);
         let mut calls = JoinSet::new();
+        // Answers given at once, framed, written together once the input
+        // read so far is handled (one write for many, as a busy client
+        // sends many requests at a time).
+        let mut ready = Vec::new();
         let read = loop {
+            if !ready.is_empty() && (!reader.has_buffered() || ready.len() >= READY_BYTES) {
+                if answers.send(std::mem::take(&mut ready)).await.is_err() {
+                    break Ok(());
+                }
+            }
             // A place first: at the bound, the input waits in the pipe.
             let place = Arc::clone(&places)
                 .acquire_owned()
@@ -166,16 +175,11 @@ impl StdioServer {
                         "a message of {size} bytes, over the limit of {}: send smaller ones",
                         self.max_message_size
                     ));
-                    if !send(&answers, framing, &encode_error(&err)).await {
-                        break Ok(());
-                    }
+                    framing.encode(&encode_error(&err), &mut ready);
                     continue;
                 }
                 Frame::BadHeader(reason) => {
-                    let err = RpcError::parse_error(reason);
-                    if !send(&answers, framing, &encode_error(&err)).await {
-                        break Ok(());
-                    }
+                    framing.encode(&encode_error(&RpcError::parse_error(reason)), &mut ready);
                     continue;
                 }
             };
@@ -183,10 +187,8 @@ impl StdioServer {
             let mut answering = Box::pin(answering);
             // Most calls finish without waiting: answered at once.
             if let Some(answer) = (&mut answering).now_or_never() {
-                if let Some(answer) = answer
-                    && !send(&answers, framing, &answer).await
-                {
-                    break Ok(());
+                if let Some(answer) = answer {
+                    framing.encode(&answer, &mut ready);
                 }
                 continue;
             }
@@ -199,6 +201,9 @@ impl StdioServer {
             });
             while calls.try_join_next().is_some() {}
         };
+        if !ready.is_empty() {
+            let _ = answers.send(ready).await;
+        }
         // The input is done: the calls read so far are finished and
         // answered, then the output is flushed.
         while calls.join_next().await.is_some() {}

@@ -9,7 +9,8 @@
 //! second table checks the project's bars.
 //!
 //! Usage: `./scripts/bench [--rounds N] [--seconds S] [--connections C] [--only ROW]`,
-//! where `--only xml` measures only the rows whose title contains `xml`.
+//! where `--only xml` measures only the rows whose title contains `xml`
+//! (`--only unix,pipes,mqtt`: those that contain any of them).
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -95,8 +96,12 @@ fn main() {
     let mut rows = rows::rows(&options, &setup);
 
     if let Some(only) = &options.only {
-        let only = only.to_lowercase();
-        rows.retain(|(title, _)| title.to_lowercase().contains(&only));
+        // Any of several, separated by commas.
+        let only: Vec<String> = only.split(',').map(str::to_lowercase).collect();
+        rows.retain(|(title, _)| {
+            let title = title.to_lowercase();
+            only.iter().any(|o| title.contains(o.as_str()))
+        });
     }
     for (title, contenders) in &mut rows {
         eprintln!("{title}: warm-up");
