@@ -148,10 +148,11 @@ impl StdioServer {
         // sends many requests at a time).
         let mut ready = Vec::new();
         let read = loop {
-            if !ready.is_empty() && (!reader.has_buffered() || ready.len() >= READY_BYTES) {
-                if answers.send(std::mem::take(&mut ready)).await.is_err() {
-                    break Ok(());
-                }
+            if !ready.is_empty()
+                && (!reader.has_buffered() || ready.len() >= READY_BYTES)
+                && answers.send(std::mem::take(&mut ready)).await.is_err()
+            {
+                break Ok(());
             }
             // A place first: at the bound, the input waits in the pipe.
             let place = Arc::clone(&places)
