@@ -3,14 +3,15 @@
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use bytes::Bytes;
+use rpc_core::tls::ClientTls;
 use rpc_core::{ClientError, MethodMeta, Transport, jsonrpc};
 use rumqttc::v5::mqttbytes::QoS;
 use rumqttc::v5::mqttbytes::v5::{Packet, PublishProperties};
-use rumqttc::v5::{AsyncClient, ConnectionError, Event, EventLoop};
+use rumqttc::v5::{AsyncClient, ConnectionError, Event, EventLoop, MqttOptions};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tokio::sync::{oneshot, watch};
@@ -38,8 +39,8 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// - no answer in time (no server is subscribed, or the one that took the
 ///   call died): [`ClientError::Timeout`].
 ///
-/// The transport reconnects by itself, with backoff. Clones share one
-/// connection.
+/// The transport connects on its first call and reconnects by itself, with
+/// backoff. Clones share one connection.
 ///
 /// ```no_run
 /// # #[rpc_core::service] pub trait Hello { async fn hello(&self, name: String) -> Result<String, rpc_core::RpcError>; }
@@ -57,17 +58,32 @@ const MAX_BACKOFF: Duration = Duration::from_secs(5);
 /// ```
 #[derive(Clone, Debug)]
 pub struct MqttTransport {
-    client: AsyncClient,
-    shared: Arc<Shared>,
+    config: Arc<Config>,
+    /// Made by the first call; clones share it.
+    connection: Arc<OnceLock<Connection>>,
+}
+
+/// What the transport was told; applies to the connection the first call
+/// makes.
+#[derive(Clone, Debug)]
+struct Config {
+    url: String,
+    options: MqttOptions,
     topic: String,
+    reply_topic: String,
     timeout: Duration,
     /// Sent with every call as user properties.
     headers: Vec<(String, String)>,
 }
 
 #[derive(Debug)]
+struct Connection {
+    client: AsyncClient,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
 struct Shared {
-    reply_topic: String,
     next_id: AtomicU64,
     /// Calls waiting for their answer, by id.
     waiting: Mutex<HashMap<u64, oneshot::Sender<Bytes>>>,
@@ -87,33 +103,22 @@ enum State {
 impl MqttTransport {
     /// A transport calling the service whose request topic is `topic`
     /// (e.g. `datacenter/rpc`), on the broker at `url`
-    /// (`mqtt://[user:password@]host[:port]`). It connects at once, in the
-    /// background: call it within a tokio runtime.
+    /// (`mqtt://[user:password@]host[:port]`, or `mqtts://…` over TLS,
+    /// trusting the platform's roots until [`tls`](Self::tls) says
+    /// otherwise). It connects on its first call, in the background.
     pub fn new(url: &str, topic: impl Into<String>) -> Result<Self, MqttError> {
         let topic = topic.into();
         let id = unique_id("rpc-client");
-        let reply_topic = format!("{topic}/reply/{id}");
-        let options = options(url, &id)?;
-        let (client, events) = AsyncClient::new(options, 64);
-        let (state, _) = watch::channel(State::Connecting);
-        let shared = Arc::new(Shared {
-            reply_topic,
-            next_id: AtomicU64::new(1),
-            waiting: Mutex::default(),
-            state,
-        });
-        tokio::spawn(drive(
-            events,
-            client.clone(),
-            Arc::clone(&shared),
-            redact(url),
-        ));
         Ok(Self {
-            client,
-            shared,
-            topic,
-            timeout: DEFAULT_TIMEOUT,
-            headers: Vec::new(),
+            config: Arc::new(Config {
+                url: url.to_owned(),
+                options: options(url, &id, &ClientTls::new())?,
+                reply_topic: format!("{topic}/reply/{id}"),
+                topic,
+                timeout: DEFAULT_TIMEOUT,
+                headers: Vec::new(),
+            }),
+            connection: Arc::default(),
         })
     }
 
@@ -121,25 +126,59 @@ impl MqttTransport {
     /// sent as the request's message expiry interval (rounded up to a
     /// second), which the server takes as the call's deadline.
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        Arc::make_mut(&mut self.config).timeout = timeout;
         self
     }
 
     /// Sends this user property with every call; the server hands it to
     /// its layers as a header (e.g. `authorization`).
     pub fn header(mut self, name: impl Into<String>, value: impl Into<String>) -> Self {
-        self.headers.push((name.into(), value.into()));
+        Arc::make_mut(&mut self.config)
+            .headers
+            .push((name.into(), value.into()));
         self
+    }
+
+    /// Trusts, for an `mqtts://` broker, what `tls` says (extra CAs, a
+    /// client certificate), rather than the platform's roots alone. Set it
+    /// before the first call.
+    pub fn tls(mut self, tls: &ClientTls) -> Result<Self, MqttError> {
+        let config = Arc::make_mut(&mut self.config);
+        let id = config.options.client_id();
+        config.options = options(&config.url, &id, tls)?;
+        Ok(self)
+    }
+
+    /// The connection, made by the first call.
+    fn connection(&self) -> &Connection {
+        self.connection.get_or_init(|| {
+            let (client, events) = AsyncClient::new(self.config.options.clone(), 64);
+            let (state, _) = watch::channel(State::Connecting);
+            let shared = Arc::new(Shared {
+                next_id: AtomicU64::new(1),
+                waiting: Mutex::default(),
+                state,
+            });
+            tokio::spawn(drive(
+                events,
+                client.clone(),
+                Arc::clone(&shared),
+                self.config.reply_topic.clone(),
+                redact(&self.config.url),
+            ));
+            Connection { client, shared }
+        })
     }
 
     /// Waits, within the call's time, until the response topic is
     /// subscribed; an error if the broker cannot be reached now.
-    async fn ready(&self) -> Result<(), ClientError> {
-        let mut state = self.shared.state.subscribe();
+    async fn ready(&self, shared: &Shared) -> Result<(), ClientError> {
+        let timeout = self.config.timeout;
+        let mut state = shared.state.subscribe();
         let ready = state.wait_for(|s| !matches!(s, State::Connecting));
-        let state = tokio::time::timeout(self.timeout, ready)
+        let state = tokio::time::timeout(timeout, ready)
             .await
-            .map_err(|_| ClientError::Timeout(self.timeout))?
+            .map_err(|_| ClientError::Timeout(timeout))?
             .map_err(|_| ClientError::connect("the MQTT connection has ended"))?
             .clone();
         match state {
@@ -156,32 +195,31 @@ impl Transport for MqttTransport {
         P: Serialize + Send,
         R: DeserializeOwned + Send,
     {
-        self.ready().await?;
-        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+        let Connection { client, shared } = self.connection();
+        self.ready(shared).await?;
+        let config = &self.config;
+        let id = shared.next_id.fetch_add(1, Ordering::Relaxed);
         let body = jsonrpc::encode_call(method.name, &params, id)?;
         let (answered, answer) = oneshot::channel();
-        self.shared
+        shared
             .waiting
             .lock()
             .expect("never poisoned")
             .insert(id, answered);
-        let _forget = Forget {
-            shared: &self.shared,
-            id,
-        };
+        let _forget = Forget { shared, id };
         let properties = PublishProperties {
-            response_topic: Some(self.shared.reply_topic.clone()),
+            response_topic: Some(config.reply_topic.clone()),
             correlation_data: Some(Bytes::from(id.to_string())),
             content_type: Some("application/json".into()),
             message_expiry_interval: Some(
-                u32::try_from(self.timeout.as_millis().div_ceil(1000)).unwrap_or(u32::MAX),
+                u32::try_from(config.timeout.as_millis().div_ceil(1000)).unwrap_or(u32::MAX),
             ),
-            user_properties: self.headers.clone(),
+            user_properties: config.headers.clone(),
             ..Default::default()
         };
-        self.client
+        client
             .publish_with_properties(
-                self.topic.clone(),
+                config.topic.clone(),
                 QoS::AtLeastOnce,
                 false,
                 body,
@@ -189,12 +227,12 @@ impl Transport for MqttTransport {
             )
             .await
             .map_err(|err| ClientError::connect(format!("cannot publish the call: {err}")))?;
-        match tokio::time::timeout(self.timeout, answer).await {
+        match tokio::time::timeout(config.timeout, answer).await {
             Ok(Ok(body)) => jsonrpc::decode_reply(&body),
             Ok(Err(_)) => Err(ClientError::interrupted(
                 "the connection to the MQTT broker was lost before the answer came",
             )),
-            Err(_) => Err(ClientError::Timeout(self.timeout)),
+            Err(_) => Err(ClientError::Timeout(config.timeout)),
         }
     }
 }
@@ -215,14 +253,20 @@ impl Drop for Forget<'_> {
 /// Runs the connection: subscribes the response topic on each connect,
 /// hands each answer to its call, and on a loss fails the calls waiting
 /// and tries again with backoff. Ends when every transport is dropped.
-async fn drive(mut events: EventLoop, client: AsyncClient, shared: Arc<Shared>, broker: String) {
+async fn drive(
+    mut events: EventLoop,
+    client: AsyncClient,
+    shared: Arc<Shared>,
+    reply_topic: String,
+    broker: String,
+) {
     let mut backoff = Duration::from_millis(100);
     loop {
         match events.poll().await {
             Ok(Event::Incoming(Packet::ConnAck(_))) => {
                 backoff = Duration::from_millis(100);
                 let subscribed = client
-                    .subscribe(shared.reply_topic.clone(), QoS::AtLeastOnce)
+                    .subscribe(reply_topic.clone(), QoS::AtLeastOnce)
                     .await;
                 if subscribed.is_err() {
                     return;

@@ -65,6 +65,9 @@ pub enum MqttError {
         /// What is wrong with it.
         reason: String,
     },
+    /// The TLS settings cannot be used (a CA file that cannot be read…).
+    #[error(transparent)]
+    Tls(#[from] rpc_core::tls::TlsError),
     /// The client library refused a request (its event loop is gone).
     #[error("the MQTT client stopped: {0}")]
     Client(#[source] Box<rumqttc::v5::ClientError>),

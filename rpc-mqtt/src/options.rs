@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
+use rpc_core::tls::ClientTls;
 use rumqttc::v5::MqttOptions;
+use rumqttc::{TlsConfiguration, Transport};
 
 use crate::MqttError;
 
@@ -11,20 +13,25 @@ use crate::MqttError;
 /// one and a half of it.
 const KEEP_ALIVE: Duration = Duration::from_secs(10);
 
-/// Options for a client of id `client_id` on the broker at `url`.
-pub(crate) fn options(url: &str, client_id: &str) -> Result<MqttOptions, MqttError> {
+/// Options for a client of id `client_id` on the broker at `url`, over TLS
+/// as `tls` says for an `mqtts://` URL.
+pub(crate) fn options(
+    url: &str,
+    client_id: &str,
+    tls: &ClientTls,
+) -> Result<MqttOptions, MqttError> {
     let invalid = |reason: &str| MqttError::Url {
         url: redact(url),
         reason: reason.to_owned(),
     };
-    let rest = match url.split_once("://") {
-        Some(("mqtt" | "tcp", rest)) => rest,
-        Some(("mqtts" | "ssl", _)) => {
+    let (secure, rest) = match url.split_once("://") {
+        Some(("mqtt" | "tcp", rest)) => (false, rest),
+        Some(("mqtts" | "ssl", rest)) => (true, rest),
+        _ => {
             return Err(invalid(
-                "TLS to an MQTT broker is not supported yet: use mqtt://",
+                "give a URL such as mqtt://127.0.0.1:1883 (or mqtts://host:8883 over TLS)",
             ));
         }
-        _ => return Err(invalid("give a URL such as mqtt://127.0.0.1:1883")),
     };
     let authority = rest.split(['/', '?']).next().unwrap_or_default();
     let (login, address) = match authority.rsplit_once('@') {
@@ -37,7 +44,7 @@ pub(crate) fn options(url: &str, client_id: &str) -> Result<MqttOptions, MqttErr
             port.parse::<u16>()
                 .map_err(|_| invalid("the port is not a number"))?,
         ),
-        _ => (address, 1883),
+        _ => (address, if secure { 8883 } else { 1883 }),
     };
     let host = host.trim_start_matches('[').trim_end_matches(']');
     if host.is_empty() {
@@ -51,6 +58,10 @@ pub(crate) fn options(url: &str, client_id: &str) -> Result<MqttOptions, MqttErr
     let mut network = rumqttc::NetworkOptions::new();
     network.set_tcp_nodelay(true);
     options.set_network_options(network);
+    if secure {
+        let config = tls.rustls_config(&[])?;
+        options.set_transport(Transport::tls_with_config(TlsConfiguration::Rustls(config)));
+    }
     if let Some(login) = login {
         let (user, password) = login.split_once(':').unwrap_or((login, ""));
         options.set_credentials(decode(user), decode(password));
@@ -121,6 +132,7 @@ mod tests {
 
     #[test]
     fn urls_name_a_broker_and_a_login() {
+        let options = |url, id| options(url, id, &ClientTls::new());
         let local = options("mqtt://127.0.0.1:1884", "me").unwrap();
         assert_eq!(local.broker_address(), ("127.0.0.1".into(), 1884));
         let named = options("mqtt://broker.example", "me").unwrap();
@@ -132,16 +144,18 @@ mod tests {
             (login.username.as_str(), login.password.as_str()),
             ("ada", "s@cret")
         );
-        for bad in ["http://x", "mqtt://:1883", "mqtt://h:port", "mqtts://h"] {
-            assert!(super::options(bad, "me").is_err(), "{bad}");
+        for bad in ["http://x", "mqtt://:1883", "mqtt://h:port"] {
+            assert!(options(bad, "me").is_err(), "{bad}");
         }
+        let secure = options("mqtts://broker.example", "me").unwrap();
+        assert_eq!(secure.broker_address(), ("broker.example".into(), 8883));
     }
 
     #[test]
     fn passwords_stay_out_of_messages() {
         assert_eq!(redact("mqtt://ada:secret@h:1883"), "mqtt://ada:***@h:1883");
         assert_eq!(redact("mqtt://h:1883"), "mqtt://h:1883");
-        let err = options("mqtts://ada:secret@h", "me").unwrap_err();
+        let err = options("mqtts://ada:secret@h:x", "me", &ClientTls::new()).unwrap_err();
         assert!(!err.to_string().contains("secret"), "{err}");
     }
 

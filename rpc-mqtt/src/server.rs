@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use rpc_core::jsonrpc::{JsonRpc, encode_error};
+use rpc_core::tls::ClientTls;
 use rpc_core::{Context, Dispatcher, Protocol, RpcError};
 use rumqttc::v5::mqttbytes::QoS;
 use rumqttc::v5::mqttbytes::v5::{Packet, Publish, PublishProperties};
@@ -83,6 +84,7 @@ pub struct MqttServer {
     group: Option<String>,
     max_body_size: usize,
     max_in_flight: u16,
+    tls: ClientTls,
 }
 
 /// The request topic of a service named `service`: `<name>/rpc`, lowercase.
@@ -108,7 +110,15 @@ impl MqttServer {
             jsonrpc: JsonRpc::new(dispatcher),
             max_body_size: DEFAULT_MAX_BODY_SIZE,
             max_in_flight: DEFAULT_MAX_IN_FLIGHT,
+            tls: ClientTls::new(),
         }
+    }
+
+    /// Trusts, for an `mqtts://` broker, what `tls` says (extra CAs, a
+    /// client certificate) rather than the platform's roots alone.
+    pub fn tls(mut self, tls: ClientTls) -> Self {
+        self.tls = tls;
+        self
     }
 
     /// Serves on this request topic instead.
@@ -163,7 +173,7 @@ impl MqttServer {
         signal: impl Future<Output = ()> + Send,
     ) -> Result<(), MqttError> {
         let id = unique_id("rpc-server");
-        let mut options = options(url, &id)?;
+        let mut options = options(url, &id, &self.tls)?;
         options
             .set_manual_acks(true)
             .set_receive_maximum(Some(self.max_in_flight))

@@ -108,7 +108,8 @@ pub async fn run(target: &Target, method: &str, args: &[String]) -> Result<(), E
         Protocol::Mqtt => {
             let url = target.mqtt.as_deref().unwrap_or("mqtt://127.0.0.1:1883");
             let mut transport = rpc_mqtt::MqttTransport::new(url, target.mqtt_topic.as_str())?
-                .timeout(std::time::Duration::from_secs(10));
+                .timeout(std::time::Duration::from_secs(10))
+                .tls(&tls)?;
             if let Some(bearer) = &bearer {
                 transport = transport.header("authorization", bearer.as_str());
             }

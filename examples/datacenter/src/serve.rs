@@ -97,7 +97,7 @@ pub struct ServeArgs {
     max_connections: usize,
     #[command(flatten)]
     tls: tls::ServerTlsArgs,
-    /// Whom to trust when connecting to an amqps:// broker.
+    /// Whom to trust when connecting to an amqps:// or mqtts:// broker.
     #[command(flatten)]
     broker_tls: tls::ClientTlsArgs,
 }
@@ -209,7 +209,9 @@ pub async fn serve(args: ServeArgs) -> Result<(), Box<dyn std::error::Error>> {
     };
 
     let mqtt = args.mqtt.clone().map(|url| {
-        let server = rpc_mqtt::MqttServer::new(server.clone()).topic(args.mqtt_topic.clone());
+        let server = rpc_mqtt::MqttServer::new(server.clone())
+            .topic(args.mqtt_topic.clone())
+            .tls(broker_tls.clone());
         tracing::info!(topic = %args.mqtt_topic, "serving MQTT on {}", rpc_mqtt::redact(&url));
         let stopped = until_stopped();
         tokio::spawn(async move { server.serve_with_shutdown(&url, stopped).await })

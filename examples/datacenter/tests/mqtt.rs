@@ -103,3 +103,122 @@ fn datacenter_call_over_mqtt_and_the_bearer_layer_reads_user_properties() {
         "{said}"
     );
 }
+
+/// A Mosquitto of the test's own with a TLS listener on a free port, its
+/// certificate signed by a CA that `datacenter certs` made.
+struct TlsBroker {
+    port: u16,
+    dir: std::path::PathBuf,
+    child: std::process::Child,
+}
+
+impl TlsBroker {
+    fn start() -> Self {
+        let dir = std::env::temp_dir().join(format!("datacenter-mqtts-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let made = Command::new(env!("CARGO_BIN_EXE_datacenter"))
+            .arg("certs")
+            .arg(&dir)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        // Mosquitto may read them as its own user.
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            use std::os::unix::fs::PermissionsExt;
+            let path = entry.unwrap().path();
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        }
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let config = dir.join("mosquitto.conf");
+        std::fs::write(
+            &config,
+            format!(
+                "listener {port} 127.0.0.1\nallow_anonymous true\ncertfile {}\nkeyfile {}\n",
+                dir.join("server.pem").display(),
+                dir.join("server.key").display()
+            ),
+        )
+        .unwrap();
+        let program = ["/usr/sbin/mosquitto", "/usr/local/sbin/mosquitto"]
+            .into_iter()
+            .find(|p| std::path::Path::new(p).exists())
+            .unwrap_or("mosquitto");
+        let child = Command::new(program)
+            .arg("-c")
+            .arg(&config)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("mosquitto runs (the test command installs it)");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "mosquitto did not start"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        Self { port, dir, child }
+    }
+}
+
+impl Drop for TlsBroker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+#[test]
+fn serve_and_call_reach_a_broker_over_mqtts() {
+    let broker = TlsBroker::start();
+    let url = format!("mqtts://127.0.0.1:{}", broker.port);
+    let ca = broker.dir.join("ca.pem").display().to_string();
+    let topic = topic("mqtts");
+    let _served = Served::start_with(&[
+        "--no-amqp",
+        "--mqtt",
+        &url,
+        "--mqtt-topic",
+        &topic,
+        "--database",
+        "memory",
+        "--ca-cert",
+        &ca,
+    ]);
+    let call = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_datacenter"))
+            .args(["call", "--mqtt", &url, "--mqtt-topic", &topic])
+            .args(extra)
+            .args(["get_server", "1"])
+            .output()
+            .unwrap()
+    };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    loop {
+        let out = call(&["--ca-cert", &ca]);
+        if out.status.success() {
+            let server = json(&String::from_utf8_lossy(&out.stdout));
+            assert_eq!(server["hostname"], "us-east-1a");
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "{out:?}");
+    }
+    // Without the CA, the broker's certificate is refused, and said so.
+    let out = call(&[]);
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        said.to_lowercase().contains("certificate") || said.contains("UnknownIssuer"),
+        "{said}"
+    );
+}
