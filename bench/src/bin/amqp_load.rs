@@ -95,23 +95,10 @@ async fn main() {
             latencies
         }
     });
-    let mut latencies: Vec<Duration> = futures_util::future::join_all(workers)
+    let latencies: Vec<Duration> = futures_util::future::join_all(workers)
         .await
         .into_iter()
         .flatten()
         .collect();
-    let elapsed = started.elapsed().as_secs_f64();
-    latencies.sort();
-    let percentile = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
-    println!(
-        "{:.1} {:.3} {:.3} {}",
-        latencies.len() as f64 / elapsed,
-        percentile(0.50),
-        percentile(0.99),
-        latencies.len()
-    );
+    rpc_bench::print_line(latencies, started.elapsed().as_secs_f64());
 }

@@ -143,18 +143,6 @@ async fn measure<F: Future<Output = Vec<Duration>>>(
     (latencies, started.elapsed().as_secs_f64())
 }
 
-fn report((mut latencies, elapsed): (Vec<Duration>, f64)) {
-    latencies.sort();
-    let percentile = |p: f64| {
-        latencies
-            .get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1)))
-            .map_or(0.0, |d| d.as_secs_f64() * 1000.0)
-    };
-    println!(
-        "{:.1} {:.3} {:.3} {}",
-        latencies.len() as f64 / elapsed,
-        percentile(0.50),
-        percentile(0.99),
-        latencies.len()
-    );
+fn report((latencies, elapsed): (Vec<Duration>, f64)) {
+    rpc_bench::print_line(latencies, elapsed);
 }

@@ -110,6 +110,30 @@ impl Setup {
     }
 }
 
+/// The framework's rows run `datacenter serve` on HTTP only (AMQP and MQTT
+/// by processes of their own), without the example's optional time and
+/// concurrency limits, which the hand-written servers do not have either.
+const HTTP_ONLY_UNLIMITED: [&str; 5] = [
+    "--no-amqp",
+    "--call-timeout-ms",
+    "0",
+    "--max-concurrent-calls",
+    "0",
+];
+
+/// `datacenter serve --database DATABASE --listen LISTEN` and `more`.
+fn datacenter(
+    name: &'static str,
+    bin: &Path,
+    database: &str,
+    listen: &str,
+    more: &[&str],
+) -> Server {
+    let mut args = vec!["serve", "--database", database, "--listen", listen];
+    args.extend_from_slice(more);
+    Server::start(name, &bin.join("datacenter"), &args)
+}
+
 /// Starts every server of the rows.
 pub fn start_all(
     options: &Options,
@@ -119,110 +143,72 @@ pub fn start_all(
     cert: &str,
     key: &str,
 ) -> Vec<Server> {
-    let database = &setup.database;
-    let framework_queue = &setup.framework_queue;
-    let lapin_queue = &setup.lapin_queue;
-    let lapin_quorum = &setup.lapin_quorum;
-    let scale_queue = |kind: &str, n: usize| setup.scale_queue(kind, n);
+    let unlimited = &HTTP_ONLY_UNLIMITED;
+    let amqp = |queue: &str, kind: &str| {
+        [
+            "--amqp".to_owned(),
+            options.amqp_url.clone(),
+            "--amqp-queue".to_owned(),
+            queue.to_owned(),
+            "--amqp-queue-type".to_owned(),
+            kind.to_owned(),
+        ]
+    };
+    let framework_amqp = amqp(&setup.framework_queue, "classic");
+    let framework_amqp: Vec<&str> = framework_amqp.iter().map(String::as_str).collect();
+    let mut https = unlimited.to_vec();
+    https.extend(["--tls-cert", cert, "--tls-key", key]);
     let mut servers = vec![
-        // The HTTP rows measure a server that serves HTTP only, as the
-        // hand-written ones do, without the example's optional time and
-        // concurrency limits, which they do not have either; AMQP is served
-        // by a process of its own.
-        Server::start(
+        datacenter(
             "datacenter (framework)",
-            &bin.join("datacenter"),
-            &[
-                "serve",
-                "--database",
-                "memory",
-                "--listen",
-                "127.0.0.1:9000",
-                "--no-amqp",
-                "--call-timeout-ms",
-                "0",
-                "--max-concurrent-calls",
-                "0",
-            ],
+            bin,
+            "memory",
+            "127.0.0.1:9000",
+            unlimited,
         ),
         // The example as it runs by default: its time and concurrency limits on.
-        Server::start(
+        datacenter(
             "datacenter (framework, limits on)",
-            &bin.join("datacenter"),
-            &[
-                "serve",
-                "--database",
-                "memory",
-                "--listen",
-                "127.0.0.1:9004",
-                "--no-amqp",
-            ],
+            bin,
+            "memory",
+            "127.0.0.1:9004",
+            &["--no-amqp"],
         ),
-        Server::start(
+        datacenter(
             "datacenter (framework, AMQP)",
-            &bin.join("datacenter"),
-            &[
-                "serve",
-                "--database",
-                "memory",
-                "--listen",
-                "127.0.0.1:0",
-                "--amqp",
-                &options.amqp_url,
-                "--amqp-queue",
-                framework_queue,
-            ],
+            bin,
+            "memory",
+            "127.0.0.1:0",
+            &framework_amqp,
         ),
         Server::start(
             "axum by hand",
             &bin.join("baseline_axum"),
             &["127.0.0.1:9001"],
         ),
-        Server::start(
+        datacenter(
             "datacenter (framework, HTTPS)",
-            &bin.join("datacenter"),
-            &[
-                "serve",
-                "--database",
-                "memory",
-                "--listen",
-                "127.0.0.1:9005",
-                "--no-amqp",
-                "--call-timeout-ms",
-                "0",
-                "--max-concurrent-calls",
-                "0",
-                "--tls-cert",
-                cert,
-                "--tls-key",
-                key,
-            ],
+            bin,
+            "memory",
+            "127.0.0.1:9005",
+            &https,
         ),
         Server::start(
             "axum + rustls by hand",
             &bin.join("baseline_axum"),
             &["127.0.0.1:9006", cert, key],
         ),
-        Server::start(
+        datacenter(
             "datacenter (framework, PostgreSQL)",
-            &bin.join("datacenter"),
-            &[
-                "serve",
-                "--database",
-                database,
-                "--listen",
-                "127.0.0.1:9008",
-                "--no-amqp",
-                "--call-timeout-ms",
-                "0",
-                "--max-concurrent-calls",
-                "0",
-            ],
+            bin,
+            &setup.database,
+            "127.0.0.1:9008",
+            unlimited,
         ),
         Server::start(
             "axum + sqlx by hand (PostgreSQL)",
             &bin.join("baseline_axum_sqlx"),
-            &["127.0.0.1:9007", database],
+            &["127.0.0.1:9007", &setup.database],
         ),
         Server::start(
             "jsonrpsee",
@@ -240,7 +226,7 @@ pub fn start_all(
         Server::start(
             "lapin by hand",
             &bin.join("baseline_lapin"),
-            &[&options.amqp_url, lapin_queue],
+            &[&options.amqp_url, &setup.lapin_queue],
         ),
     ];
     // Scale-out: 1, 2 and 4 framework processes on one queue, classic and
@@ -248,78 +234,48 @@ pub fn start_all(
     servers.push(Server::start(
         "lapin by hand (quorum queue)",
         &bin.join("baseline_lapin"),
-        &[&options.amqp_url, lapin_quorum, "quorum"],
+        &[&options.amqp_url, &setup.lapin_quorum, "quorum"],
     ));
     for kind in ["classic", "quorum"] {
         for n in [1, 2, 4] {
+            let group = amqp(&setup.scale_queue(kind, n), kind);
+            let group: Vec<&str> = group.iter().map(String::as_str).collect();
             for i in 1..=n {
                 let name: &'static str = Box::leak(
                     format!("datacenter AMQP, {kind} queue, {i} of {n}").into_boxed_str(),
                 );
-                servers.push(Server::start(
-                    name,
-                    &bin.join("datacenter"),
-                    &[
-                        "serve",
-                        "--database",
-                        "memory",
-                        "--listen",
-                        "127.0.0.1:0",
-                        "--amqp",
-                        &options.amqp_url,
-                        "--amqp-queue",
-                        &scale_queue(kind, n),
-                        "--amqp-queue-type",
-                        kind,
-                    ],
-                ));
+                servers.push(datacenter(name, bin, "memory", "127.0.0.1:0", &group));
             }
         }
     }
     // The local channels and MQTT: the framework and the hand-written
     // baseline closest to each (the pipes' servers are started by their
     // load, as a parent starts its child).
-    let unix = format!("unix:{}", setup.unix_framework);
-    servers.push(Server::start(
+    servers.push(datacenter(
         "datacenter (framework, Unix socket)",
-        &bin.join("datacenter"),
-        &[
-            "serve",
-            "--database",
-            "memory",
-            "--listen",
-            &unix,
-            "--no-amqp",
-            "--call-timeout-ms",
-            "0",
-            "--max-concurrent-calls",
-            "0",
-        ],
+        bin,
+        "memory",
+        &format!("unix:{}", setup.unix_framework),
+        unlimited,
     ));
     servers.push(Server::start(
         "axum by hand (Unix socket)",
         &bin.join("baseline_axum"),
         &[&format!("unix:{}", setup.unix_axum)],
     ));
-    servers.push(Server::start(
+    let mut mqtt = vec![
+        "--mqtt",
+        &options.mqtt_url,
+        "--mqtt-topic",
+        &setup.mqtt_framework,
+    ];
+    mqtt.extend(unlimited);
+    servers.push(datacenter(
         "datacenter (framework, MQTT)",
-        &bin.join("datacenter"),
-        &[
-            "serve",
-            "--database",
-            "memory",
-            "--listen",
-            "127.0.0.1:0",
-            "--no-amqp",
-            "--mqtt",
-            &options.mqtt_url,
-            "--mqtt-topic",
-            &setup.mqtt_framework,
-            "--call-timeout-ms",
-            "0",
-            "--max-concurrent-calls",
-            "0",
-        ],
+        bin,
+        "memory",
+        "127.0.0.1:0",
+        &mqtt,
     ));
     let broker = options.mqtt_url.trim_start_matches("mqtt://");
     let (host, port) = broker.rsplit_once(':').unwrap_or((broker, "1883"));
