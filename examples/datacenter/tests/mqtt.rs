@@ -6,7 +6,7 @@ mod common;
 
 use std::process::Command;
 
-use common::{Served, assert_passes, json, pytool};
+use common::{Served, assert_passes, ids, json, pytool};
 
 fn mqtt_url() -> String {
     std::env::var("MQTT_URL").unwrap_or_else(|_| "mqtt://127.0.0.1:1883".into())
@@ -84,13 +84,7 @@ fn datacenter_call_over_mqtt_and_the_bearer_layer_reads_user_properties() {
     loop {
         let out = call(&topic, &["--token", "s3cret", "get_active_servers", "3"]);
         if out.status.success() {
-            let ids: Vec<u64> = json(&String::from_utf8_lossy(&out.stdout))
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|s| s["id"].as_u64().unwrap())
-                .collect();
-            assert_eq!(ids, [1, 2]);
+            assert_eq!(ids(&json(&String::from_utf8_lossy(&out.stdout))), [1, 2]);
             break;
         }
         assert!(std::time::Instant::now() < deadline, "{out:?}");

@@ -10,7 +10,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::{Served, assert_passes, curl, json};
+use common::{Served, assert_passes, curl, ids, json};
 
 #[test]
 fn datacenter_serves_every_protocol_on_a_unix_socket() {
@@ -31,13 +31,7 @@ fn datacenter_serves_every_protocol_on_a_unix_socket() {
         let out = served.call(&["--protocol", protocol, "get_active_servers", "3"]);
         let text = String::from_utf8_lossy(&out.stdout);
         assert!(out.status.success(), "{protocol}: {out:?}");
-        let ids: Vec<u64> = json(&text)
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|s| s["id"].as_u64().unwrap())
-            .collect();
-        assert_eq!(ids, [1, 2], "{protocol}");
+        assert_eq!(ids(&json(&text)), [1, 2], "{protocol}");
     }
 
     let (status, body) = curl(&[
