@@ -70,33 +70,29 @@ pub fn run(load: &Load, options: &Options, seconds: u64, dir: &Path, bin: &Path)
                 .expect("wrk runs (apt-get install wrk)");
             parse_wrk(&String::from_utf8_lossy(&output.stdout))
         }
-        Load::Amqp { queue } => {
-            let output = pinned(0, &bin.join("amqp_load"))
-                .args([&options.amqp_url, queue, "64", &seconds.to_string()])
-                .output()
-                .unwrap();
-            parse_load(&String::from_utf8_lossy(&output.stdout))
-        }
-        Load::WebSocket { mode, url, sockets } => {
-            let output = pinned(0, &bin.join("ws_load"))
-                .args([
-                    mode,
-                    url.as_str(),
-                    &sockets.to_string(),
-                    &seconds.to_string(),
-                ])
-                .output()
-                .unwrap();
-            if !output.status.success() {
-                eprintln!(
-                    "warning: ws_load {mode} {url} failed:\n{}",
-                    String::from_utf8_lossy(&output.stderr)
-                );
-            }
-            parse_load(&String::from_utf8_lossy(&output.stdout))
-        }
-        Load::Unix { socket } => channel_load(
+        Load::Amqp { queue } => load_client(
             bin,
+            "amqp_load",
+            &[
+                options.amqp_url.clone(),
+                queue.clone(),
+                "64".into(),
+                seconds.to_string(),
+            ],
+        ),
+        Load::WebSocket { mode, url, sockets } => load_client(
+            bin,
+            "ws_load",
+            &[
+                (*mode).to_owned(),
+                url.clone(),
+                sockets.to_string(),
+                seconds.to_string(),
+            ],
+        ),
+        Load::Unix { socket } => load_client(
+            bin,
+            "channel_load",
             &[
                 "unix".into(),
                 socket.clone(),
@@ -113,10 +109,11 @@ pub fn run(load: &Load, options: &Options, seconds: u64, dir: &Path, bin: &Path)
             ];
             // The server on CPU 1, as the others.
             argv.extend(pinned_argv(1, &bin.join(program), args));
-            channel_load(bin, &argv)
+            load_client(bin, "channel_load", &argv)
         }
-        Load::Mqtt { topic } => channel_load(
+        Load::Mqtt { topic } => load_client(
             bin,
+            "channel_load",
             &[
                 "mqtt".into(),
                 options.mqtt_url.clone(),
@@ -128,15 +125,16 @@ pub fn run(load: &Load, options: &Options, seconds: u64, dir: &Path, bin: &Path)
     }
 }
 
-/// Runs `channel_load` pinned to CPU 0 with `args`.
-fn channel_load(bin: &Path, args: &[String]) -> Sample {
-    let output = pinned(0, &bin.join("channel_load"))
+/// Runs the repo's load client `program` pinned to CPU 0 with `args`, and
+/// reads its line; a client that fails says why.
+fn load_client(bin: &Path, program: &str, args: &[String]) -> Sample {
+    let output = pinned(0, &bin.join(program))
         .args(args)
         .output()
-        .unwrap();
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"));
     if !output.status.success() {
         eprintln!(
-            "warning: channel_load {args:?} failed:\n{}",
+            "warning: {program} {args:?} failed:\n{}",
             String::from_utf8_lossy(&output.stderr)
         );
     }
