@@ -35,6 +35,11 @@ pub trait Feed {
     #[subscription]
     async fn flood(&self, size: usize) -> Result<Subscription<String>, RpcError>;
 
+    /// One number, then nothing, for ever: a subscription that stays open
+    /// without filling its reader's queue.
+    #[subscription]
+    async fn idle(&self) -> Result<Subscription<u64>, RpcError>;
+
     /// Refuses, as a method that checks its arguments does.
     #[subscription]
     async fn refuse(&self) -> Result<Subscription<u64>, RpcError>;
@@ -92,6 +97,19 @@ impl Feed for Feeds {
                 payload.clone()
             },
         )))
+    }
+
+    async fn idle(&self) -> Result<Subscription<u64>, RpcError> {
+        let alive = Alive::new(&self.alive);
+        // Counted until the stream is dropped (the number's part of the
+        // chain is dropped once it has given its number).
+        let silence = futures_util::stream::poll_fn(move |_| {
+            let _ = &alive;
+            std::task::Poll::<Option<u64>>::Pending
+        });
+        Ok(Subscription::new(
+            futures_util::stream::iter([0]).chain(silence),
+        ))
     }
 
     async fn refuse(&self) -> Result<Subscription<u64>, RpcError> {
@@ -217,11 +235,14 @@ async fn dropping_the_stream_ends_the_subscription_on_the_server() {
 
 #[tokio::test]
 async fn a_connection_has_at_most_its_limit_of_subscriptions() {
+    // Subscriptions that stay open unread: a flood would fill the client's
+    // queue, and the client would end it for lagging.
     let server = start(|r| r.max_subscriptions(2)).await;
     let client = server.ws();
-    let first = client.flood(1).await.unwrap();
-    let _second = client.flood(1).await.unwrap();
-    let third = client.flood(1).await.err().unwrap();
+    let first = client.idle().await.unwrap();
+    let _second = client.idle().await.unwrap();
+    server.alive(2).await;
+    let third = client.idle().await.err().unwrap();
     assert_eq!(
         third.rpc().unwrap().kind(),
         ErrorKind::TooManySubscriptions,
@@ -230,7 +251,8 @@ async fn a_connection_has_at_most_its_limit_of_subscriptions() {
     // Ending one makes room.
     drop(first);
     server.alive(1).await;
-    assert!(client.flood(1).await.is_ok());
+    assert!(client.idle().await.is_ok());
+    server.alive(2).await;
 }
 
 /// A raw WebSocket client that subscribes and then never reads: the server
