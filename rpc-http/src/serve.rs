@@ -32,6 +32,7 @@ mod guarded;
 mod header_deadline;
 mod linger;
 mod listener;
+mod rewind;
 mod send_timeout;
 
 /// The default bound on the time a client may take to send a request's
@@ -40,9 +41,17 @@ mod send_timeout;
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The default bound on connections served at once: 1024. An HTTP/1
-/// connection carries one call at a time, so this bounds concurrent HTTP calls
-/// too (a JSON-RPC batch or an XML-RPC multicall is bounded by its own limit).
+/// connection carries one call at a time, so this bounds concurrent HTTP/1
+/// calls too (a JSON-RPC batch or an XML-RPC multicall is bounded by its own
+/// limit); an HTTP/2 connection carries up to 200 at once, as streams.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
+
+/// How often an idle HTTP/2 connection is pinged, and how long its answer
+/// may take before the connection is closed.
+const HTTP2_KEEP_ALIVE: Duration = Duration::from_secs(20);
+
+/// How many calls an HTTP/2 connection may have in progress at once.
+const HTTP2_MAX_STREAMS: u32 = 200;
 
 /// Serves `router` on `listener` (a [`tokio::net::TcpListener`], or a
 /// [`tokio::net::UnixListener`] or [`bind_unix`]'s socket: see
@@ -115,6 +124,7 @@ pub fn serve(listener: impl Into<Listener>, router: Router) -> Serve {
         max_connections: DEFAULT_MAX_CONNECTIONS,
         lingering: Bounds::default(),
         tls: None,
+        http2: true,
         connect_info: false,
         shutdown: None,
     }
@@ -129,7 +139,8 @@ pub struct Serve {
     send_timeout: Duration,
     max_connections: usize,
     lingering: Bounds,
-    tls: Option<tokio_rustls::TlsAcceptor>,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    http2: bool,
     connect_info: bool,
     shutdown: Option<Pin<Box<dyn Future<Output = ()> + Send>>>,
 }
@@ -143,6 +154,7 @@ impl std::fmt::Debug for Serve {
             .field("max_connections", &self.max_connections)
             .field("lingering", &self.lingering)
             .field("tls", &self.tls.is_some())
+            .field("http2", &self.http2)
             .field("connect_info", &self.connect_info)
             .field("graceful_shutdown", &self.shutdown.is_some())
             .finish_non_exhaustive()
@@ -231,9 +243,26 @@ impl Serve {
     /// # }
     /// ```
     pub fn tls(mut self, tls: &ServerTls) -> Result<Self, TlsError> {
-        let config = tls.rustls_config(&[b"http/1.1"])?;
-        self.tls = Some(tokio_rustls::TlsAcceptor::from(config));
+        self.tls = Some(tls.rustls_config(&[b"h2", b"http/1.1"])?);
         Ok(self)
+    }
+
+    /// Serves HTTP/1.1 only. By default the server also speaks HTTP/2 to
+    /// the clients that ask for it: over TLS by ALPN (`h2`), and on a plain
+    /// connection with prior knowledge (h2c, as `curl --http2-prior-knowledge`
+    /// and gRPC-style clients do); many calls then share one connection as
+    /// concurrent streams. WebSocket upgrades are HTTP/1.1's.
+    ///
+    /// ```no_run
+    /// # #[tokio::main]
+    /// # async fn main() -> std::io::Result<()> {
+    /// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+    /// rpc_http::serve(listener, axum::Router::new()).http1_only().await
+    /// # }
+    /// ```
+    pub fn http1_only(mut self) -> Self {
+        self.http2 = false;
+        self
     }
 
     /// Gives every request the peer's address as
@@ -285,6 +314,7 @@ impl Serve {
             max_connections,
             lingering,
             tls,
+            http2,
             connect_info,
             shutdown,
         } = self;
@@ -304,8 +334,28 @@ impl Serve {
         // a `writev` of both: RPC answers are small, and the copy costs less
         // than the vectored call (measured: ~5% more calls a second).
         builder.writev(false);
+        let tls = tls.map(|config| {
+            let mut config = Arc::unwrap_or_clone(config);
+            if !http2 {
+                config.alpn_protocols.retain(|p| p != b"h2");
+            }
+            tokio_rustls::TlsAcceptor::from(Arc::new(config))
+        });
+        let http2 = http2.then(|| {
+            let mut builder =
+                hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
+            // A peer that vanishes without a word is found by its missing
+            // answer to a ping.
+            builder
+                .timer(hyper_util::rt::TokioTimer::new())
+                .keep_alive_interval(Some(HTTP2_KEEP_ALIVE))
+                .keep_alive_timeout(HTTP2_KEEP_ALIVE)
+                .max_concurrent_streams(HTTP2_MAX_STREAMS);
+            builder
+        });
         let connections = Arc::new(Connections {
             builder,
+            http2,
             tls,
             header_read_timeout,
             send_timeout,

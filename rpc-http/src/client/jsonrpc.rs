@@ -59,6 +59,7 @@ impl JsonRpcTransport {
 }
 
 endpoint_options!(JsonRpcTransport);
+http2_option!(JsonRpcTransport);
 
 impl Transport for JsonRpcTransport {
     async fn call<P, R>(&self, method: &'static MethodMeta, params: P) -> Result<R, ClientError>

@@ -34,6 +34,23 @@ macro_rules! endpoint_options {
     };
 }
 
+/// The option of the transports whose calls are plain HTTP requests.
+macro_rules! http2_option {
+    ($transport:ty) => {
+        impl $transport {
+            /// Speaks HTTP/2 to the server: with prior knowledge (h2c) on
+            /// `http://` and `unix:` URLs, by ALPN (`h2`) over `https://`.
+            /// The calls then share one connection as concurrent streams,
+            /// where HTTP/1.1 opens a connection per call in progress. The
+            /// server must speak HTTP/2 ([`serve`](crate::serve) does).
+            pub fn http2(mut self) -> Self {
+                self.endpoint.http2();
+                self
+            }
+        }
+    };
+}
+
 mod connect;
 mod events;
 mod jsonrpc;
@@ -80,13 +97,23 @@ pub struct InvalidUrl {
 /// The protocols offered in a TLS handshake.
 const ALPN: &[&[u8]] = &[b"http/1.1"];
 
+/// The protocol offered in a TLS handshake by a client that speaks HTTP/2.
+const ALPN_HTTP2: &[&[u8]] = &[b"h2"];
+
 /// A pooled client over `tls` (for `https://` URLs), or to the Unix socket
-/// at `unix`.
+/// at `unix`; over HTTP/2 only, if `http2`.
 fn client(
-    tls: Option<std::sync::Arc<rustls::ClientConfig>>,
+    tls: Option<&ClientTls>,
     unix: Option<std::sync::Arc<std::path::Path>>,
-) -> Client<Connector, Full<Bytes>> {
-    Client::builder(TokioExecutor::new()).build(Connector::new(tls, unix))
+    http2: bool,
+) -> Result<Client<Connector, Full<Bytes>>, TlsError> {
+    let tls = match tls {
+        Some(tls) => Some(tls.rustls_config(if http2 { ALPN_HTTP2 } else { ALPN })?),
+        None => None,
+    };
+    Ok(Client::builder(TokioExecutor::new())
+        .http2_only(http2)
+        .build(Connector::new(tls, unix)))
 }
 
 /// `unix:/run/app.sock` or `unix:/run/app.sock:/jsonrpc` (nginx's form for
@@ -104,8 +131,11 @@ fn split_unix(url: &str) -> Option<(&str, &str)> {
 #[derive(Clone, Debug)]
 pub(crate) struct Endpoint {
     client: Client<Connector, Full<Bytes>>,
+    /// The TLS settings of an `https://` URL.
+    tls: Option<ClientTls>,
     /// The Unix socket every call goes to, if not over TCP.
     unix: Option<std::sync::Arc<std::path::Path>>,
+    http2: bool,
     uri: Uri,
     headers: HeaderMap,
     timeout: Duration,
@@ -139,11 +169,7 @@ impl Endpoint {
         let tls = match uri.scheme_str() {
             Some("http") => None,
             // The platform's roots, until `tls` says otherwise.
-            Some("https") => Some(
-                ClientTls::new()
-                    .rustls_config(ALPN)
-                    .map_err(|e| invalid(&e.to_string()))?,
-            ),
+            Some("https") => Some(ClientTls::new()),
             _ => {
                 return Err(invalid(
                     "give a full URL such as http://127.0.0.1:8080/jsonrpc, https://… \
@@ -155,8 +181,11 @@ impl Endpoint {
             return Err(invalid("the URL has no host"));
         }
         Ok(Self {
-            client: client(tls, unix.clone()),
+            client: client(tls.as_ref(), unix.clone(), false)
+                .map_err(|e| invalid(&e.to_string()))?,
+            tls,
             unix,
+            http2: false,
             uri,
             headers: HeaderMap::new(),
             timeout: DEFAULT_TIMEOUT,
@@ -173,8 +202,17 @@ impl Endpoint {
     }
 
     pub fn tls(&mut self, tls: &ClientTls) -> Result<(), TlsError> {
-        self.client = client(Some(tls.rustls_config(ALPN)?), self.unix.clone());
+        self.client = client(Some(tls), self.unix.clone(), self.http2)?;
+        self.tls = Some(tls.clone());
         Ok(())
+    }
+
+    pub fn http2(&mut self) {
+        self.http2 = true;
+        // The settings were already accepted once.
+        if let Ok(client) = client(self.tls.as_ref(), self.unix.clone(), true) {
+            self.client = client;
+        }
     }
 
     /// POSTs `body` to the endpoint and reads the answer in whole.

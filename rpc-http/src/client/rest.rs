@@ -69,6 +69,7 @@ fn text(value: &Value) -> String {
 }
 
 endpoint_options!(RestTransport);
+http2_option!(RestTransport);
 
 /// A call as an HTTP request: its verb, URL and JSON body, if any.
 struct Call {

@@ -43,6 +43,7 @@ impl XmlRpcTransport {
 }
 
 endpoint_options!(XmlRpcTransport);
+http2_option!(XmlRpcTransport);
 
 impl Transport for XmlRpcTransport {
     async fn call<P, R>(&self, method: &'static MethodMeta, params: P) -> Result<R, ClientError>

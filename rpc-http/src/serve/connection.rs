@@ -8,12 +8,12 @@ use std::time::Duration;
 
 use super::graceful::Watcher;
 use axum::Router;
-use axum::body::{Body, HttpBody};
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::ConnectInfo;
 use futures_util::TryFutureExt;
 use hyper::body::Incoming;
-use hyper::server::conn::http1;
-use hyper_util::rt::TokioIo;
+use hyper::server::conn::{http1, http2};
+use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpStream;
 use tokio_rustls::TlsAcceptor;
 use tokio_rustls::server::TlsStream;
@@ -23,6 +23,7 @@ use super::guarded::Guarded;
 use super::header_deadline::{Answer, Watch};
 use super::linger::{Bounds, RequestBody, Unread};
 use super::listener::Plain;
+use super::rewind::{Rewind, sniff};
 use super::send_timeout::SendTimer;
 use crate::stream::Stream;
 
@@ -38,10 +39,17 @@ enum Peer {
 /// An accepted connection.
 type Accepted = Stream<TlsStream<TcpStream>>;
 
+/// An accepted connection whose protocol is known, its first bytes ready
+/// to be read again.
+type Told = Rewind<Accepted>;
+
 /// How the server serves each connection it accepts.
 #[derive(Clone)]
 pub(super) struct Connections {
     pub builder: http1::Builder,
+    /// HTTP/2, when served: to clients that ask for it, by ALPN over TLS or
+    /// with prior knowledge (h2c) on a plain connection.
+    pub http2: Option<http2::Builder<TokioExecutor>>,
     /// The TLS handshake every connection starts with, if the server speaks
     /// TLS.
     pub tls: Option<TlsAcceptor>,
@@ -73,6 +81,23 @@ impl Connections {
                 (Stream::Unix(stream), Peer::Unix(credentials.flatten()))
             }
         };
+        let mut watcher = watcher;
+        let Some((io, http2)) = self.protocol(io, &mut watcher).await else {
+            return;
+        };
+        if http2 {
+            let connection = self.serve_http2(io, peer, watcher.clone());
+            let ended = match watcher {
+                Some(watcher) => {
+                    watcher
+                        .watch(connection, |connection| connection.graceful_shutdown())
+                        .await
+                }
+                None => connection.await,
+            };
+            log_connection_end(ended);
+            return;
+        }
         let connection = self.serve(io, peer, watcher.clone());
         let ended = match watcher {
             Some(watcher) => {
@@ -104,16 +129,69 @@ impl Connections {
         }
     }
 
+    /// Which HTTP the connection speaks: HTTP/2 when TLS agreed on `h2`,
+    /// or when a plain connection starts with HTTP/2's preface and the
+    /// server serves HTTP/2; HTTP/1.1 otherwise. `None` when the connection
+    /// ended, or sent nothing within the header-read timeout, or the server
+    /// began to shut down first.
+    async fn protocol(
+        &self,
+        mut stream: Accepted,
+        watcher: &mut Option<Watcher>,
+    ) -> Option<(Told, bool)> {
+        if let Stream::Tls(tls) = &stream {
+            let http2 = tls.get_ref().1.alpn_protocol() == Some(b"h2");
+            return Some((Rewind::new(Bytes::new(), stream), http2));
+        }
+        if self.http2.is_none() {
+            return Some((Rewind::new(Bytes::new(), stream), false));
+        }
+        let first = tokio::time::timeout(self.header_read_timeout, sniff(&mut stream));
+        tokio::select! {
+            first = first => match first {
+                Ok(Ok((read, http2))) => Some((Rewind::new(read, stream), http2)),
+                _ => None,
+            },
+            () = Watcher::shutting_down_or_never(watcher) => None,
+        }
+    }
+
+    /// One HTTP/2 connection, its streams served by the router.
+    fn serve_http2(
+        &self,
+        stream: Told,
+        peer: Peer,
+        watcher: Option<Watcher>,
+    ) -> http2::Connection<
+        TokioIo<Told>,
+        impl hyper::service::HttpService<
+            Incoming,
+            ResBody = Body,
+            Future: Send + 'static,
+            Error = std::convert::Infallible,
+        > + use<>,
+        TokioExecutor,
+    > {
+        let builder = self.http2.as_ref().expect("HTTP/2 is served");
+        let connect_info = self.connect_info;
+        let router = self.router.clone();
+        let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
+            let request = prepare(request.map(Body::new), &peer, connect_info, &watcher);
+            router.clone().oneshot(request)
+        });
+        builder.serve_connection(TokioIo::new(stream), service)
+    }
+
     /// One connection, served by the router; a request may upgrade it (to
     /// a WebSocket), and gets `watcher` in its extensions to close the
     /// upgraded session gracefully too.
     fn serve(
         &self,
-        stream: Accepted,
+        stream: Told,
         peer: Peer,
         watcher: Option<Watcher>,
     ) -> http1::UpgradeableConnection<
-        Guarded<TokioIo<Accepted>>,
+        Guarded<TokioIo<Told>>,
         impl hyper::service::Service<
             http::Request<Incoming>,
             Response = http::Response<Answer>,
@@ -138,29 +216,13 @@ impl Connections {
             unread.clear();
             // A body that may be left unread tells the connection so, which
             // then lingers as it closes.
-            let mut request = if request.body().is_end_stream() {
+            let request = if request.body().is_end_stream() {
                 request.map(Body::new)
             } else {
                 let unread = Arc::clone(&unread);
                 request.map(|body| Body::new(RequestBody::new(body, unread)))
             };
-            if connect_info {
-                let extensions = request.extensions_mut();
-                match &peer {
-                    Peer::Tcp(addr) => {
-                        extensions.insert(ConnectInfo(*addr));
-                    }
-                    #[cfg(unix)]
-                    Peer::Unix(Some(credentials)) => {
-                        extensions.insert(ConnectInfo(*credentials));
-                    }
-                    #[cfg(unix)]
-                    Peer::Unix(None) => {}
-                }
-            }
-            if let Some(watcher) = &watcher {
-                request.extensions_mut().insert(watcher.clone());
-            }
+            let request = prepare(request, &peer, connect_info, &watcher);
             let watch = Arc::clone(&watch);
             router.clone().oneshot(request).map_ok(move |response| {
                 if response.status() == http::StatusCode::SWITCHING_PROTOCOLS {
@@ -173,6 +235,34 @@ impl Connections {
         });
         self.builder.serve_connection(io, service).with_upgrades()
     }
+}
+
+/// A request as the router gets it: with the peer, when asked for, and the
+/// shutdown's watcher, when there is one.
+fn prepare(
+    mut request: http::Request<Body>,
+    peer: &Peer,
+    connect_info: bool,
+    watcher: &Option<Watcher>,
+) -> http::Request<Body> {
+    if connect_info {
+        let extensions = request.extensions_mut();
+        match peer {
+            Peer::Tcp(addr) => {
+                extensions.insert(ConnectInfo(*addr));
+            }
+            #[cfg(unix)]
+            Peer::Unix(Some(credentials)) => {
+                extensions.insert(ConnectInfo(*credentials));
+            }
+            #[cfg(unix)]
+            Peer::Unix(None) => {}
+        }
+    }
+    if let Some(watcher) = watcher {
+        request.extensions_mut().insert(watcher.clone());
+    }
+    request
 }
 
 fn log_connection_end(result: Result<(), hyper::Error>) {
