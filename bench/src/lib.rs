@@ -1,7 +1,42 @@
-//! What the benchmark's load clients share: the line they print for the
-//! runner.
+//! What the benchmark's load clients and baselines share: the line the
+//! clients print for the runner, the CPU time a client spent, and a server
+//! as dxr (the Rust XML-RPC peer) maps it.
 
 use std::time::Duration;
+
+use dxr::{TryFromValue, TryToValue};
+
+/// A server of the inventory as dxr carries it over XML-RPC: dxr maps
+/// `i32`, not `u32`, so the peer's server and client both convert.
+#[derive(Debug, TryToValue, TryFromValue)]
+pub struct DxrServer {
+    pub id: i32,
+    pub hostname: String,
+    pub country: i32,
+    pub datacenter: String,
+    pub active: bool,
+}
+
+/// The CPU time (user and system, every thread) this process has spent,
+/// from `/proc/self/stat`, in microseconds; 0 where that is missing.
+pub fn cpu_time_us() -> f64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    // The fields after the command's name, which ends with the last `)`:
+    // utime and stime are the 12th and 13th of them, in clock ticks (USER_HZ,
+    // 100 on Linux).
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map_or("", |(_, rest)| rest)
+        .split_whitespace()
+        .collect();
+    let ticks = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse::<f64>().ok())
+            .unwrap_or(0.0)
+    };
+    (ticks(11) + ticks(12)) * 10_000.0
+}
 
 /// `per_second p50_ms p99_ms count` for calls that took `latencies`, made
 /// in `elapsed_secs` seconds: the line the runner reads.
@@ -21,6 +56,27 @@ pub fn line(mut latencies: Vec<Duration>, elapsed_secs: f64) -> String {
     )
 }
 
+/// [`line`] and the client's CPU time per call, in microseconds: the line
+/// of the client rows.
+pub fn line_with_cpu(latencies: Vec<Duration>, elapsed_secs: f64, cpu_us: f64) -> String {
+    let calls = latencies.len().max(1) as f64;
+    format!("{} {:.2}", line(latencies, elapsed_secs), cpu_us / calls)
+}
+
+/// Runs the load's workers to their end: every latency, and the seconds it
+/// took.
+pub async fn measure<F: std::future::Future<Output = Vec<Duration>>>(
+    workers: impl Iterator<Item = F>,
+) -> (Vec<Duration>, f64) {
+    let started = std::time::Instant::now();
+    let latencies = futures_util::future::join_all(workers)
+        .await
+        .into_iter()
+        .flatten()
+        .collect();
+    (latencies, started.elapsed().as_secs_f64())
+}
+
 /// Prints [`line`] on stdout.
 pub fn print_line(latencies: Vec<Duration>, elapsed_secs: f64) {
     println!("{}", line(latencies, elapsed_secs));
@@ -38,5 +94,20 @@ mod tests {
             "2.0 3.000 4.000 4"
         );
         assert_eq!(super::line(Vec::new(), 1.0), "0.0 0.000 0.000 0");
+        assert_eq!(
+            super::line_with_cpu(vec![ms(1), ms(1)], 1.0, 30.0),
+            "2.0 1.000 1.000 2 15.00"
+        );
+    }
+
+    #[test]
+    fn a_busy_process_has_spent_cpu_time() {
+        let before = super::cpu_time_us();
+        let started = std::time::Instant::now();
+        let mut x = 0u64;
+        while started.elapsed() < Duration::from_millis(50) {
+            x = std::hint::black_box(x.wrapping_add(1));
+        }
+        assert!(super::cpu_time_us() > before, "{x}");
     }
 }

@@ -1,6 +1,8 @@
 //! The AMQP load generator: keeps N calls of `get_active_servers(3)` in flight
 //! on one queue for a while, by direct reply-to, and prints
-//! `requests_per_second p50_ms p99_ms count`.
+//! `requests_per_second p50_ms p99_ms count client_cpu_us_per_call`: lapin by
+//! hand, each answer decoded into `Vec<Server>`, the baseline of the AMQP
+//! client row too.
 //! Usage: amqp_load AMQP_URL QUEUE IN_FLIGHT SECONDS
 
 use std::collections::HashMap;
@@ -21,6 +23,7 @@ async fn main() {
     let in_flight: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(64);
     let seconds: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(5);
 
+    let cpu = rpc_bench::cpu_time_us();
     let connection = Connection::connect(&url, ConnectionProperties::default())
         .await
         .unwrap();
@@ -38,7 +41,7 @@ async fn main() {
         )
         .await
         .unwrap();
-    let pending: Arc<Mutex<HashMap<String, oneshot::Sender<()>>>> = Arc::default();
+    let pending: Arc<Mutex<HashMap<String, oneshot::Sender<Vec<u8>>>>> = Arc::default();
     let waiting = Arc::clone(&pending);
     tokio::spawn(async move {
         while let Some(Ok(reply)) = replies.next().await {
@@ -48,7 +51,7 @@ async fn main() {
                 .as_ref()
                 .map(|id| id.to_string());
             if let Some(sender) = id.and_then(|id| waiting.lock().unwrap().remove(&id)) {
-                let _ = sender.send(());
+                let _ = sender.send(reply.data);
             }
         }
     });
@@ -83,13 +86,14 @@ async fn main() {
                     )
                     .await
                     .unwrap();
-                if tokio::time::timeout(Duration::from_secs(10), answer)
-                    .await
-                    .is_err()
-                {
+                let Ok(Ok(answer)) = tokio::time::timeout(Duration::from_secs(10), answer).await
+                else {
                     eprintln!("a call got no answer within 10 s");
                     continue;
-                }
+                };
+                // Decoded as a typed client would.
+                let answer: Answer = serde_json::from_slice(&answer).expect("a JSON-RPC answer");
+                assert_eq!(answer.result.len(), 2);
                 latencies.push(sent.elapsed());
             }
             latencies
@@ -100,5 +104,13 @@ async fn main() {
         .into_iter()
         .flatten()
         .collect();
-    rpc_bench::print_line(latencies, started.elapsed().as_secs_f64());
+    let elapsed = started.elapsed().as_secs_f64();
+    let cpu = rpc_bench::cpu_time_us() - cpu;
+    println!("{}", rpc_bench::line_with_cpu(latencies, elapsed, cpu));
+}
+
+/// The answer's result, decoded.
+#[derive(serde::Deserialize)]
+struct Answer {
+    result: Vec<datacenter::Server>,
 }

@@ -13,7 +13,6 @@
 //! Both contenders of a row are driven by the same client, so their ratio
 //! compares the servers.
 
-use std::future::Future;
 use std::time::{Duration, Instant};
 
 use datacenter::DatacenterClient;
@@ -32,7 +31,7 @@ async fn main() {
             let socket = args.get(1).unwrap_or_else(|| usage()).clone();
             let deadline = Instant::now() + Duration::from_secs(number(3));
             let workers = (0..number(2)).map(|_| unix_worker(socket.clone(), deadline));
-            measure(workers).await
+            rpc_bench::measure(workers).await
         }
         Some("stdio") => {
             let command = args
@@ -101,7 +100,7 @@ async fn calls<T: Transport + Clone + 'static>(
             latencies
         }
     });
-    measure(workers).await
+    rpc_bench::measure(workers).await
 }
 
 /// One kept-alive HTTP/1.1 connection to the socket, one request at a time.
@@ -128,19 +127,6 @@ async fn unix_worker(socket: String, deadline: Instant) -> Vec<Duration> {
         latencies.push(sent.elapsed());
     }
     latencies
-}
-
-/// Runs the workers to their end: every latency, and the seconds it took.
-async fn measure<F: Future<Output = Vec<Duration>>>(
-    workers: impl Iterator<Item = F>,
-) -> (Vec<Duration>, f64) {
-    let started = Instant::now();
-    let latencies = futures_util::future::join_all(workers)
-        .await
-        .into_iter()
-        .flatten()
-        .collect();
-    (latencies, started.elapsed().as_secs_f64())
 }
 
 fn report((latencies, elapsed): (Vec<Duration>, f64)) {

@@ -7,11 +7,29 @@ use crate::Options;
 use crate::servers::{pinned, pinned_argv};
 
 /// One measurement.
-#[derive(Clone, Copy, Default)]
+#[derive(Clone, Copy)]
 pub struct Sample {
     pub rps: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+    /// The load client's CPU time per call, where it is the contender
+    /// (the client rows); NaN otherwise.
+    pub cpu_us_per_call: f64,
+    /// The server's CPU time per call, where the server is a process of
+    /// the runner's; NaN otherwise.
+    pub server_cpu_us_per_call: f64,
+}
+
+impl Default for Sample {
+    fn default() -> Self {
+        Self {
+            rps: 0.0,
+            p50_ms: 0.0,
+            p99_ms: 0.0,
+            cpu_us_per_call: f64::NAN,
+            server_cpu_us_per_call: f64::NAN,
+        }
+    }
 }
 
 /// What a row's contender is measured with.
@@ -21,8 +39,16 @@ pub enum Load {
         url: String,
         body: Option<(&'static str, String)>,
     },
-    /// The AMQP load client on a queue.
-    Amqp { queue: String },
+    /// The AMQP load client (lapin by hand) on a queue, `in_flight` calls
+    /// at a time.
+    Amqp { queue: String, in_flight: usize },
+    /// The client rows' load client (`client_load KIND URL TASKS`): a
+    /// client of `kind` calling `url` from `tasks` tasks.
+    Client {
+        kind: &'static str,
+        url: String,
+        tasks: usize,
+    },
     /// The WebSocket load client: `mode` `calls` (one call at a time on
     /// each of `sockets`) or `notify` (`sockets` subscribers of one
     /// updater's changes).
@@ -70,13 +96,23 @@ pub fn run(load: &Load, options: &Options, seconds: u64, dir: &Path, bin: &Path)
                 .expect("wrk runs (apt-get install wrk)");
             parse_wrk(&String::from_utf8_lossy(&output.stdout))
         }
-        Load::Amqp { queue } => load_client(
+        Load::Amqp { queue, in_flight } => load_client(
             bin,
             "amqp_load",
             &[
                 options.amqp_url.clone(),
                 queue.clone(),
-                "64".into(),
+                in_flight.to_string(),
+                seconds.to_string(),
+            ],
+        ),
+        Load::Client { kind, url, tasks } => load_client(
+            bin,
+            "client_load",
+            &[
+                (*kind).to_owned(),
+                url.replace("{amqp}", &options.amqp_url),
+                tasks.to_string(),
                 seconds.to_string(),
             ],
         ),
@@ -141,17 +177,20 @@ fn load_client(bin: &Path, program: &str, args: &[String]) -> Sample {
     parse_load(&String::from_utf8_lossy(&output.stdout))
 }
 
-/// The line of the repo's load clients: `per_second p50_ms p99_ms count`.
+/// The line of the repo's load clients: `per_second p50_ms p99_ms count`,
+/// and the client's CPU µs per call after it where the client measures it.
 fn parse_load(text: &str) -> Sample {
     let fields: Vec<f64> = text
         .split_whitespace()
         .filter_map(|f| f.parse().ok())
         .collect();
     match fields.as_slice() {
-        [rps, p50, p99, ..] => Sample {
+        [rps, p50, p99, rest @ ..] => Sample {
             rps: *rps,
             p50_ms: *p50,
             p99_ms: *p99,
+            cpu_us_per_call: rest.get(1).copied().unwrap_or(f64::NAN),
+            ..Sample::default()
         },
         _ => Sample::default(),
     }

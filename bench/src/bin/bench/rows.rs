@@ -2,113 +2,10 @@
 //! which baseline) and the project's bars.
 
 use crate::Options;
+use crate::bars::CEILING;
 use crate::load::Load;
-use crate::report::{Bar, Contender, Row};
+use crate::report::{Contender, Row};
 use crate::servers::Setup;
-
-/// The project's bars (issue 6), as measured by the rows.
-pub fn bars() -> Vec<Bar> {
-    let bar = |what, row, contender, reference, at_least| Bar {
-        what,
-        row,
-        contender,
-        reference,
-        at_least,
-    };
-    vec![
-        bar(
-            "REST: framework over axum by hand",
-            "REST",
-            "framework REST",
-            "axum handler by hand (baseline)",
-            0.95,
-        ),
-        bar(
-            "REST over HTTPS: framework over axum + rustls by hand",
-            "REST over HTTPS",
-            "framework REST over HTTPS",
-            "axum + rustls by hand (baseline)",
-            0.95,
-        ),
-        bar(
-            "JSON-RPC: framework over axum + Value by hand",
-            "JSON-RPC `get_active_servers",
-            "framework JSON-RPC",
-            "axum + serde_json::Value by hand (baseline)",
-            1.00,
-        ),
-        bar(
-            "JSON-RPC: framework over jsonrpsee",
-            "JSON-RPC `get_active_servers",
-            "framework JSON-RPC",
-            "jsonrpsee",
-            1.05,
-        ),
-        bar(
-            "XML-RPC: framework over its own JSON-RPC",
-            "XML-RPC",
-            "framework XML-RPC",
-            "framework JSON-RPC (baseline)",
-            0.85,
-        ),
-        bar(
-            "XML-RPC: framework over Python SimpleXMLRPCServer",
-            "XML-RPC",
-            "framework XML-RPC",
-            "Python SimpleXMLRPCServer",
-            10.0,
-        ),
-        bar(
-            "REST on PostgreSQL: framework over axum + sqlx by hand",
-            "REST on PostgreSQL",
-            "framework REST on PostgreSQL",
-            "axum + sqlx by hand (baseline)",
-            0.95,
-        ),
-        bar(
-            "JSON-RPC over WebSocket: framework over jsonrpsee",
-            "JSON-RPC over WebSocket",
-            "framework WebSocket",
-            "jsonrpsee WebSocket (baseline)",
-            1.00,
-        ),
-        bar(
-            "Notifications to 100 WebSocket subscribers: framework over jsonrpsee",
-            "Notifications to 100 WebSocket subscribers",
-            "framework WebSocket",
-            "jsonrpsee WebSocket (baseline)",
-            1.00,
-        ),
-        bar(
-            "AMQP: framework over lapin by hand",
-            "AMQP",
-            "framework AMQP",
-            "lapin by hand (baseline)",
-            0.90,
-        ),
-        bar(
-            "REST on a Unix socket: framework over axum by hand",
-            "REST on a Unix socket",
-            "framework REST on a Unix socket",
-            "axum on a Unix socket by hand (baseline)",
-            0.95,
-        ),
-        bar(
-            "JSON-RPC over pipes: framework over a stdio loop by hand",
-            "JSON-RPC over pipes",
-            "framework `datacenter stdio`",
-            "a stdio loop by hand (baseline)",
-            0.95,
-        ),
-        bar(
-            "MQTT 5 request/response: framework over rumqttc by hand",
-            "MQTT 5",
-            "framework MQTT",
-            "rumqttc by hand (baseline)",
-            0.95,
-        ),
-    ]
-}
 
 /// Every row, in the order they are measured.
 pub fn rows(options: &Options, setup: &Setup) -> Vec<Row> {
@@ -147,6 +44,11 @@ pub fn rows(options: &Options, setup: &Setup) -> Vec<Row> {
                     "framework REST, with the example's timeout and concurrency limit",
                     "datacenter (framework, limits on)",
                     http("http://127.0.0.1:9004/country/3/server/active", None),
+                ),
+                contender(
+                    CEILING,
+                    "hyper ceiling",
+                    http("http://127.0.0.1:9011/country/3/server/active", None),
                 ),
             ],
         ),
@@ -207,6 +109,14 @@ pub fn rows(options: &Options, setup: &Setup) -> Vec<Row> {
                         Some(("application/json", &jsonrpc)),
                     ),
                 ),
+                contender(
+                    CEILING,
+                    "hyper ceiling",
+                    http(
+                        "http://127.0.0.1:9011/jsonrpc",
+                        Some(("application/json", &jsonrpc)),
+                    ),
+                ),
             ],
         ),
         (
@@ -226,9 +136,19 @@ pub fn rows(options: &Options, setup: &Setup) -> Vec<Row> {
                     http("http://127.0.0.1:9000/RPC2", Some(("text/xml", &xmlrpc))),
                 ),
                 contender(
+                    "dxr server (axum)",
+                    "dxr server",
+                    http("http://127.0.0.1:9010/RPC2", Some(("text/xml", &xmlrpc))),
+                ),
+                contender(
                     "Python SimpleXMLRPCServer",
                     "Python SimpleXMLRPCServer",
                     http("http://127.0.0.1:9003/RPC2", Some(("text/xml", &xmlrpc))),
+                ),
+                contender(
+                    CEILING,
+                    "hyper ceiling",
+                    http("http://127.0.0.1:9011/RPC2", Some(("text/xml", &xmlrpc))),
                 ),
             ],
         ),
@@ -286,6 +206,7 @@ pub fn rows(options: &Options, setup: &Setup) -> Vec<Row> {
                     "lapin by hand",
                     Load::Amqp {
                         queue: lapin_queue.clone(),
+                        in_flight: 64,
                     },
                 ),
                 contender(
@@ -293,6 +214,7 @@ pub fn rows(options: &Options, setup: &Setup) -> Vec<Row> {
                     "datacenter (framework, AMQP)",
                     Load::Amqp {
                         queue: framework_queue.clone(),
+                        in_flight: 64,
                     },
                 ),
             ],
@@ -309,6 +231,7 @@ pub fn rows(options: &Options, setup: &Setup) -> Vec<Row> {
             baseline,
             Load::Amqp {
                 queue: baseline_queue.clone(),
+                in_flight: 64,
             },
         )];
         for n in [1, 2, 4] {
@@ -321,6 +244,7 @@ pub fn rows(options: &Options, setup: &Setup) -> Vec<Row> {
                 server,
                 Load::Amqp {
                     queue: scale_queue(kind, n),
+                    in_flight: 64,
                 },
             ));
         }
@@ -385,5 +309,6 @@ pub fn rows(options: &Options, setup: &Setup) -> Vec<Row> {
             ),
         ],
     ));
+    rows.extend(crate::client_rows::rows(setup));
     rows
 }

@@ -45,6 +45,23 @@ impl Server {
     }
 }
 
+impl Server {
+    /// The CPU time its threads have had so far, in microseconds (from
+    /// each thread's `schedstat`, in nanoseconds).
+    pub fn cpu_time_us(&self) -> f64 {
+        let tasks = format!("/proc/{}/task", self.child.id());
+        let Ok(threads) = std::fs::read_dir(tasks) else {
+            return f64::NAN;
+        };
+        threads
+            .filter_map(Result::ok)
+            .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
+            .filter_map(|s| s.split_whitespace().next()?.parse::<f64>().ok())
+            .sum::<f64>()
+            / 1000.0
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         let _ = self.child.kill();
@@ -215,6 +232,13 @@ pub fn start_all(
             &bin.join("baseline_jsonrpsee"),
             &["127.0.0.1:9002"],
         ),
+        // The ceiling of the HTTP rows, and the Rust XML-RPC peer.
+        Server::start(
+            "hyper ceiling",
+            &bin.join("baseline_hyper"),
+            &["127.0.0.1:9011"],
+        ),
+        Server::start("dxr server", &bin.join("baseline_dxr"), &["127.0.0.1:9010"]),
         Server::start(
             "Python SimpleXMLRPCServer",
             Path::new("python3"),
