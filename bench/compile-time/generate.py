@@ -60,6 +60,8 @@ impl Api for Impl {{
 {"".join(impls)}}}
 """
     main = """//! Serves the API, and calls it once with the typed client.
+use std::future::IntoFuture;
+
 use generated::{ApiClient, ApiServer, Impl};
 
 #[tokio::main]
@@ -73,7 +75,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 """
-    main = "use std::future::IntoFuture;\n" + main
     cargo = f"""[package]
 name = "generated"
 version = "0.1.0"

@@ -24,61 +24,45 @@ use self::stdio::{StdioArgs, stdio};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// tokio's scheduler. The multi-thread one (the default) also serves
+    /// HTTP/2's concurrent streams best; the current-thread one spares
+    /// each HTTP/1.1 call some bookkeeping on a single CPU (README,
+    /// Performance).
+    #[arg(long, global = true, env = "DATACENTER_RUNTIME", value_enum, default_value_t = Runtime::MultiThread)]
+    runtime: Runtime,
 }
 
-#[derive(Subcommand)]
-enum Command {
-    /// Serves the inventory: REST resources, JSON-RPC 2.0 at POST /jsonrpc, XML-RPC
-    /// at POST /RPC2, OpenAPI at /openapi.json and its docs page at /docs.
-    Serve(ServeArgs),
-    /// Serves the inventory as JSON-RPC 2.0 over stdin and stdout, as a
-    /// language server or an MCP tool server does: framed with
-    /// `Content-Length` headers or one message per line, told apart by the
-    /// first bytes read. Logs go to stderr. Ends, with status 0, when stdin does.
-    Stdio(StdioArgs),
-    /// Writes a private CA, a server certificate (localhost, 127.0.0.1, ::1)
-    /// and a client certificate into DIR, to try HTTPS and mutual TLS.
-    Certs {
-        /// Where to write them.
-        dir: std::path::PathBuf,
-    },
-    /// Calls a method and prints its result as JSON.
-    ///
-    /// Each argument is JSON (`3`, `true`, `{"hostname":"a"}`), or else a string.
-    /// An optional argument may be left out at the end or given as `null`.
-    Call {
-        /// The server's base URL.
-        #[arg(long, env = "DATACENTER_URL", default_value = "http://127.0.0.1:8080")]
-        url: String,
-        /// The protocol to call with.
-        #[arg(long, value_enum, default_value_t = call::Protocol::Jsonrpc)]
-        protocol: call::Protocol,
-        /// The RabbitMQ broker, for `--protocol amqp` (given alone, it implies it).
-        #[arg(long, env = "AMQP_URL")]
-        amqp: Option<String>,
-        /// The queue of the service, for `--protocol amqp`.
-        #[arg(long, env = "AMQP_QUEUE", default_value = "datacenter")]
-        amqp_queue: String,
-        /// The MQTT broker, for `--protocol mqtt` (given alone, it implies it).
-        #[arg(long, env = "MQTT_URL")]
-        mqtt: Option<String>,
-        /// The service's MQTT request topic, for `--protocol mqtt`.
-        #[arg(long, env = "MQTT_TOPIC", default_value = "datacenter/rpc")]
-        mqtt_topic: String,
-        /// Sends `Authorization: Bearer <TOKEN>` with the call.
-        #[arg(long, env = "DATACENTER_TOKEN")]
-        token: Option<String>,
-        #[command(flatten)]
-        tls: tls::ClientTlsArgs,
-        /// The method, e.g. get_active_servers.
-        method: String,
-        /// The method's arguments, in order.
-        args: Vec<String>,
-    },
+/// Which of tokio's schedulers runs the process.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum Runtime {
+    /// A worker thread per CPU, tasks stolen between them.
+    MultiThread,
+    /// Every task on the main thread.
+    CurrentThread,
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+impl Runtime {
+    fn build(self) -> std::io::Result<tokio::runtime::Runtime> {
+        let mut builder = match self {
+            Runtime::MultiThread => tokio::runtime::Builder::new_multi_thread(),
+            Runtime::CurrentThread => tokio::runtime::Builder::new_current_thread(),
+        };
+        builder.enable_all().build()
+    }
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.runtime.build() {
+        Ok(runtime) => runtime.block_on(run(cli.command)),
+        Err(err) => {
+            eprintln!("error: cannot start tokio's runtime: {err}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(command: Command) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             // lapin warns of every returned message: a call to a queue no
@@ -88,7 +72,7 @@ async fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let result = match Cli::parse().command {
+    let result = match command {
         Command::Serve(args) => serve(args).await,
         Command::Stdio(args) => stdio(args).await,
         Command::Certs { dir } => certs::write(&dir),

@@ -133,11 +133,25 @@ fn started_calls(log: &str) -> HashSet<String> {
 
 #[test]
 fn sigterm_under_load_answers_every_accepted_call() {
-    let log_path =
-        std::env::temp_dir().join(format!("datacenter-shutdown-{}.log", std::process::id()));
+    sigterm_under_load("multi-thread");
+}
+
+/// The same on tokio's current-thread scheduler, which `datacenter` runs
+/// on a single CPU.
+#[test]
+fn sigterm_under_load_answers_every_accepted_call_on_one_thread() {
+    sigterm_under_load("current-thread");
+}
+
+fn sigterm_under_load(runtime: &str) {
+    let log_path = std::env::temp_dir().join(format!(
+        "datacenter-shutdown-{runtime}-{}.log",
+        std::process::id()
+    ));
     let log = std::fs::File::create(&log_path).unwrap();
     let mut server = Command::new(env!("CARGO_BIN_EXE_datacenter"))
         .args(["serve", "--listen", "127.0.0.1:0", "--no-amqp"])
+        .args(["--runtime", runtime])
         .env("RUST_LOG", "warn,rpc_core=debug")
         .env("NO_COLOR", "1")
         .stdout(Stdio::piped())

@@ -139,6 +139,8 @@ pub(crate) struct Endpoint {
     uri: Uri,
     headers: HeaderMap,
     timeout: Duration,
+    /// `timeout` in milliseconds, as every call sends it.
+    timeout_header: HeaderValue,
     max_response_size: usize,
 }
 
@@ -189,6 +191,7 @@ impl Endpoint {
             uri,
             headers: HeaderMap::new(),
             timeout: DEFAULT_TIMEOUT,
+            timeout_header: millis(DEFAULT_TIMEOUT),
             max_response_size: DEFAULT_MAX_RESPONSE_SIZE,
         })
     }
@@ -199,6 +202,7 @@ impl Endpoint {
 
     pub fn timeout(&mut self, timeout: Duration) {
         self.timeout = timeout;
+        self.timeout_header = millis(timeout);
     }
 
     pub fn tls(&mut self, tls: &ClientTls) -> Result<(), TlsError> {
@@ -285,7 +289,7 @@ impl Endpoint {
         let mut request = Request::builder()
             .method(method)
             .uri(uri)
-            .header(crate::REQUEST_TIMEOUT, self.timeout.as_millis().to_string());
+            .header(crate::REQUEST_TIMEOUT, self.timeout_header.clone());
         if let Some(content_type) = content_type {
             request = request.header(header::CONTENT_TYPE, content_type);
         }
@@ -301,6 +305,11 @@ impl Endpoint {
                 None => ClientError::transport(err),
             })
     }
+}
+
+/// `duration` in milliseconds, as a header's value.
+fn millis(duration: Duration) -> HeaderValue {
+    HeaderValue::from(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX))
 }
 
 /// The error for an answer whose status says the call did not get through.

@@ -62,6 +62,10 @@ impl<I: AsyncRead + Unpin> AsyncRead for Rewind<I> {
         let n = this.read.len().min(buf.remaining());
         buf.put_slice(&this.read[..n]);
         this.read.advance(n);
+        if this.read.is_empty() {
+            // The buffer is freed now, not when the connection ends.
+            this.read = Bytes::new();
+        }
         Poll::Ready(Ok(()))
     }
 }

@@ -38,6 +38,12 @@ pub fn rows(setup: &Setup) -> Vec<Row> {
                     "h2c-jsonrpc",
                     "http://127.0.0.1:9000/jsonrpc",
                 ),
+                contender(
+                    "framework, tokio's current-thread scheduler",
+                    "datacenter (framework, current-thread scheduler)",
+                    "h2c-jsonrpc",
+                    "http://127.0.0.1:9012/jsonrpc",
+                ),
             ],
         ),
         (

@@ -41,6 +41,11 @@ pub fn rows(options: &Options, setup: &Setup) -> Vec<Row> {
                     http("http://127.0.0.1:9000/country/3/server/active", None),
                 ),
                 contender(
+                    "framework REST, tokio's current-thread scheduler",
+                    "datacenter (framework, current-thread scheduler)",
+                    http("http://127.0.0.1:9012/country/3/server/active", None),
+                ),
+                contender(
                     "framework REST, with the example's timeout and concurrency limit",
                     "datacenter (framework, limits on)",
                     http("http://127.0.0.1:9004/country/3/server/active", None),
@@ -98,6 +103,14 @@ pub fn rows(options: &Options, setup: &Setup) -> Vec<Row> {
                     "datacenter (framework)",
                     http(
                         "http://127.0.0.1:9000/jsonrpc",
+                        Some(("application/json", &jsonrpc)),
+                    ),
+                ),
+                contender(
+                    "framework JSON-RPC, tokio's current-thread scheduler",
+                    "datacenter (framework, current-thread scheduler)",
+                    http(
+                        "http://127.0.0.1:9012/jsonrpc",
                         Some(("application/json", &jsonrpc)),
                     ),
                 ),

@@ -138,6 +138,17 @@ const HTTP_ONLY_UNLIMITED: [&str; 5] = [
     "0",
 ];
 
+/// [`HTTP_ONLY_UNLIMITED`] on tokio's current-thread scheduler.
+const CURRENT_THREAD: [&str; 7] = [
+    "--no-amqp",
+    "--call-timeout-ms",
+    "0",
+    "--max-concurrent-calls",
+    "0",
+    "--runtime",
+    "current-thread",
+];
+
 /// `datacenter serve --database DATABASE --listen LISTEN` and `more`.
 fn datacenter(
     name: &'static str,
@@ -182,6 +193,14 @@ pub fn start_all(
             "memory",
             "127.0.0.1:9000",
             unlimited,
+        ),
+        // The same on tokio's current-thread scheduler.
+        datacenter(
+            "datacenter (framework, current-thread scheduler)",
+            bin,
+            "memory",
+            "127.0.0.1:9012",
+            &CURRENT_THREAD,
         ),
         // The example as it runs by default: its time and concurrency limits on.
         datacenter(
