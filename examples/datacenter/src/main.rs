@@ -51,7 +51,59 @@ impl Runtime {
     }
 }
 
-fn main() -> ExitCode {
+#[derive(Subcommand)]
+enum Command {
+    /// Serves the inventory: REST resources, JSON-RPC 2.0 at POST /jsonrpc, XML-RPC
+    /// at POST /RPC2, OpenAPI at /openapi.json and its docs page at /docs.
+    Serve(ServeArgs),
+    /// Serves the inventory as JSON-RPC 2.0 over stdin and stdout, as a
+    /// language server or an MCP tool server does: framed with
+    /// `Content-Length` headers or one message per line, told apart by the
+    /// first bytes read. Logs go to stderr. Ends, with status 0, when stdin does.
+    Stdio(StdioArgs),
+    /// Writes a private CA, a server certificate (localhost, 127.0.0.1, ::1)
+    /// and a client certificate into DIR, to try HTTPS and mutual TLS.
+    Certs {
+        /// Where to write them.
+        dir: std::path::PathBuf,
+    },
+    /// Calls a method and prints its result as JSON.
+    ///
+    /// Each argument is JSON (`3`, `true`, `{"hostname":"a"}`), or else a string.
+    /// An optional argument may be left out at the end or given as `null`.
+    Call {
+        /// The server's base URL.
+        #[arg(long, env = "DATACENTER_URL", default_value = "http://127.0.0.1:8080")]
+        url: String,
+        /// The protocol to call with.
+        #[arg(long, value_enum, default_value_t = call::Protocol::Jsonrpc)]
+        protocol: call::Protocol,
+        /// The RabbitMQ broker, for `--protocol amqp` (given alone, it implies it).
+        #[arg(long, env = "AMQP_URL")]
+        amqp: Option<String>,
+        /// The queue of the service, for `--protocol amqp`.
+        #[arg(long, env = "AMQP_QUEUE", default_value = "datacenter")]
+        amqp_queue: String,
+        /// The MQTT broker, for `--protocol mqtt` (given alone, it implies it).
+        #[arg(long, env = "MQTT_URL")]
+        mqtt: Option<String>,
+        /// The service's MQTT request topic, for `--protocol mqtt`.
+        #[arg(long, env = "MQTT_TOPIC", default_value = "datacenter/rpc")]
+        mqtt_topic: String,
+        /// Sends `Authorization: Bearer <TOKEN>` with the call.
+        #[arg(long, env = "DATACENTER_TOKEN")]
+        token: Option<String>,
+        #[command(flatten)]
+        tls: tls::ClientTlsArgs,
+        /// The method, e.g. get_active_servers.
+        method: String,
+        /// The method's arguments, in order.
+        args: Vec<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.runtime.build() {
         Ok(runtime) => runtime.block_on(run(cli.command)),
