@@ -102,8 +102,7 @@ enum Command {
     },
 }
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.runtime.build() {
         Ok(runtime) => runtime.block_on(run(cli.command)),
