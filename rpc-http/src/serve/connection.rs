@@ -85,27 +85,12 @@ impl Connections {
         let Some((io, http2)) = self.protocol(io, &mut watcher).await else {
             return;
         };
-        if http2 {
+        let ended = if http2 {
             let connection = self.serve_http2(io, peer, watcher.clone());
-            let ended = match watcher {
-                Some(watcher) => {
-                    watcher
-                        .watch(connection, |connection| connection.graceful_shutdown())
-                        .await
-                }
-                None => connection.await,
-            };
-            log_connection_end(ended);
-            return;
-        }
-        let connection = self.serve(io, peer, watcher.clone());
-        let ended = match watcher {
-            Some(watcher) => {
-                watcher
-                    .watch(connection, |connection| connection.graceful_shutdown())
-                    .await
-            }
-            None => connection.await,
+            Watcher::drive(watcher, connection, |c| c.graceful_shutdown()).await
+        } else {
+            let connection = self.serve(io, peer, watcher.clone());
+            Watcher::drive(watcher, connection, |c| c.graceful_shutdown()).await
         };
         log_connection_end(ended);
     }

@@ -62,6 +62,22 @@ impl Watcher {
         }
     }
 
+    /// Drives `connection` to its end, under `watcher` if there is one
+    /// (see [`Watcher::watch`]).
+    pub(crate) async fn drive<C, O>(
+        watcher: Option<Self>,
+        connection: C,
+        graceful: impl FnOnce(std::pin::Pin<&mut C>),
+    ) -> O
+    where
+        C: Future<Output = O>,
+    {
+        match watcher {
+            Some(watcher) => watcher.watch(connection, graceful).await,
+            None => connection.await,
+        }
+    }
+
     /// Drives `connection` to its end, calling `graceful` on it once when the
     /// shutdown begins (hyper then finishes the request in flight and
     /// closes).
