@@ -24,10 +24,9 @@ use self::stdio::{StdioArgs, stdio};
 struct Cli {
     #[command(subcommand)]
     command: Command,
-    /// tokio's scheduler. The multi-thread one (the default) also serves
-    /// HTTP/2's concurrent streams best; the current-thread one spares
-    /// each HTTP/1.1 call some bookkeeping on a single CPU (README,
-    /// Performance).
+    /// tokio's scheduler: the multi-thread one (the default), or the
+    /// current-thread one, which serves HTTP/2's concurrent streams worse
+    /// (README, Performance).
     #[arg(long, global = true, env = "DATACENTER_RUNTIME", value_enum, default_value_t = Runtime::MultiThread)]
     runtime: Runtime,
 }
