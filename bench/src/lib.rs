@@ -77,6 +77,56 @@ pub async fn measure<F: std::future::Future<Output = Vec<Duration>>>(
     (latencies, started.elapsed().as_secs_f64())
 }
 
+/// `tasks` tasks making `call` until `seconds` are up, after calls that
+/// wait for the server to be ready (not measured): every call's latency,
+/// and the seconds it took. A call must give the inventory's two active
+/// servers of country 3.
+pub async fn calls<F, Fut>(tasks: u64, seconds: u64, call: F) -> (Vec<Duration>, f64)
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<usize, String>>,
+{
+    use std::time::Instant;
+    let ready = Instant::now() + Duration::from_secs(20);
+    while let Err(err) = call().await {
+        assert!(Instant::now() < ready, "the server does not answer: {err}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let call = &call;
+    let workers = (0..tasks).map(|_| async move {
+        let mut latencies = Vec::new();
+        while Instant::now() < deadline {
+            let sent = Instant::now();
+            match call().await {
+                Ok(2) => latencies.push(sent.elapsed()),
+                Ok(n) => panic!("{n} servers, not 2"),
+                Err(err) => eprintln!("a call failed: {err}"),
+            }
+        }
+        latencies
+    });
+    measure(workers).await
+}
+
+/// [`calls`] through the framework's typed client on `transport`.
+pub async fn typed_calls<T: rpc_core::Transport>(
+    transport: T,
+    tasks: u64,
+    seconds: u64,
+) -> (Vec<Duration>, f64) {
+    let client = datacenter::DatacenterClient::new(transport);
+    let client = &client;
+    calls(tasks, seconds, || async move {
+        let servers = client
+            .get_active_servers(3)
+            .await
+            .map_err(|e| e.to_string())?;
+        Ok(servers.len())
+    })
+    .await
+}
+
 /// Prints [`line`] on stdout.
 pub fn print_line(latencies: Vec<Duration>, elapsed_secs: f64) {
     println!("{}", line(latencies, elapsed_secs));

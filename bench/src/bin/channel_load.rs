@@ -15,9 +15,6 @@
 
 use std::time::{Duration, Instant};
 
-use datacenter::DatacenterClient;
-use rpc_core::Transport;
-
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -45,7 +42,7 @@ async fn main() {
                 .args(&command[1..])
                 .stderr(std::process::Stdio::null());
             let transport = rpc_stdio::StdioTransport::spawn(child).expect("the server starts");
-            calls(transport, number(1), number(2)).await
+            rpc_bench::typed_calls(transport, number(1), number(2)).await
         }
         Some("mqtt") => {
             let (url, topic) = (
@@ -55,7 +52,7 @@ async fn main() {
             let transport = rpc_mqtt::MqttTransport::new(url, topic.as_str())
                 .expect("a URL")
                 .timeout(Duration::from_secs(5));
-            calls(transport, number(3), number(4)).await
+            rpc_bench::typed_calls(transport, number(3), number(4)).await
         }
         _ => usage(),
     };
@@ -67,40 +64,6 @@ fn usage() -> ! {
         "usage: channel_load unix SOCKET N SECONDS | stdio N SECONDS -- PROGRAM ARGS... | mqtt URL TOPIC N SECONDS"
     );
     std::process::exit(2)
-}
-
-/// N tasks calling `get_active_servers(3)` through the typed client until
-/// the time is up, after one call that waits for the server to be ready.
-async fn calls<T: Transport + Clone + 'static>(
-    transport: T,
-    in_flight: u64,
-    seconds: u64,
-) -> (Vec<Duration>, f64) {
-    let client = DatacenterClient::new(transport.clone());
-    let ready = Instant::now() + Duration::from_secs(20);
-    while client.get_active_servers(3).await.is_err() {
-        assert!(Instant::now() < ready, "the server does not answer");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let workers = (0..in_flight).map(|_| {
-        let client = DatacenterClient::new(transport.clone());
-        async move {
-            let mut latencies = Vec::new();
-            while Instant::now() < deadline {
-                let sent = Instant::now();
-                match client.get_active_servers(3).await {
-                    Ok(servers) => {
-                        assert_eq!(servers.len(), 2);
-                        latencies.push(sent.elapsed());
-                    }
-                    Err(err) => eprintln!("a call failed: {err}"),
-                }
-            }
-            latencies
-        }
-    });
-    rpc_bench::measure(workers).await
 }
 
 /// One kept-alive HTTP/1.1 connection to the socket, one request at a time.

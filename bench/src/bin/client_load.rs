@@ -16,13 +16,11 @@
 //!   tasks' calls as streams of one connection (the h2c row, where the
 //!   servers are the contenders).
 
-use std::future::Future;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use datacenter::{DatacenterClient, Server};
+use datacenter::Server;
 use http_body_util::{BodyExt, Full};
-use rpc_core::Transport;
 use serde::Deserialize;
 
 const JSONRPC: &[u8] = br#"{"jsonrpc":"2.0","method":"get_active_servers","params":[3],"id":1}"#;
@@ -43,20 +41,20 @@ async fn main() {
     let (latencies, elapsed) = match kind.as_str() {
         "jsonrpc" => {
             let transport = rpc_http::client::JsonRpcTransport::new(url).expect("a URL");
-            typed(transport, tasks, seconds).await
+            rpc_bench::typed_calls(transport, tasks, seconds).await
         }
         "rest" => {
             let transport = rpc_http::client::RestTransport::new(url).expect("a URL");
-            typed(transport, tasks, seconds).await
+            rpc_bench::typed_calls(transport, tasks, seconds).await
         }
         "xmlrpc" => {
             let transport = rpc_http::client::XmlRpcTransport::new(url).expect("a URL");
-            typed(transport, tasks, seconds).await
+            rpc_bench::typed_calls(transport, tasks, seconds).await
         }
         "amqp" => {
             let (broker, queue) = url.rsplit_once('#').unwrap_or_else(|| usage());
             let transport = rpc_amqp::AmqpTransport::new(broker, queue);
-            typed(transport, tasks, seconds).await
+            rpc_bench::typed_calls(transport, tasks, seconds).await
         }
         "jsonrpsee" => {
             use jsonrpsee::core::client::ClientT;
@@ -64,7 +62,7 @@ async fn main() {
                 .build(url)
                 .expect("a URL");
             let client = &client;
-            run(tasks, seconds, || async move {
+            rpc_bench::calls(tasks, seconds, || async move {
                 let servers: Vec<Server> = client
                     .request("get_active_servers", jsonrpsee::rpc_params![3])
                     .await
@@ -76,7 +74,7 @@ async fn main() {
         "dxr" => {
             let client = dxr_client::ClientBuilder::new(url.parse().expect("a URL")).build();
             let client = &client;
-            run(tasks, seconds, || async move {
+            rpc_bench::calls(tasks, seconds, || async move {
                 let servers: Vec<rpc_bench::DxrServer> = client
                     .call("get_active_servers", 3i32)
                     .await
@@ -103,54 +101,6 @@ fn usage() -> ! {
         "usage: client_load jsonrpc|rest|xmlrpc|amqp|jsonrpsee|dxr|hyper-jsonrpc|hyper-rest|h2c-jsonrpc URL N SECONDS"
     );
     std::process::exit(2)
-}
-
-/// The framework's typed client on `transport`, from `tasks` tasks.
-async fn typed<T: Transport + Clone + 'static>(
-    transport: T,
-    tasks: u64,
-    seconds: u64,
-) -> (Vec<Duration>, f64) {
-    let client = DatacenterClient::new(transport);
-    let client = &client;
-    run(tasks, seconds, || async move {
-        let servers = client
-            .get_active_servers(3)
-            .await
-            .map_err(|e| e.to_string())?;
-        Ok(servers.len())
-    })
-    .await
-}
-
-/// `tasks` tasks making `call` until the time is up, after calls that wait
-/// for the server to be ready (not measured). A call must give the
-/// inventory's two active servers of country 3.
-async fn run<F, Fut>(tasks: u64, seconds: u64, call: F) -> (Vec<Duration>, f64)
-where
-    F: Fn() -> Fut,
-    Fut: Future<Output = Result<usize, String>>,
-{
-    let ready = Instant::now() + Duration::from_secs(20);
-    while let Err(err) = call().await {
-        assert!(Instant::now() < ready, "the server does not answer: {err}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    let call = &call;
-    let workers = (0..tasks).map(|_| async move {
-        let mut latencies = Vec::new();
-        while Instant::now() < deadline {
-            let sent = Instant::now();
-            match call().await {
-                Ok(2) => latencies.push(sent.elapsed()),
-                Ok(n) => panic!("{n} servers, not 2"),
-                Err(err) => eprintln!("a call failed: {err}"),
-            }
-        }
-        latencies
-    });
-    rpc_bench::measure(workers).await
 }
 
 /// JSON-RPC's answer, decoded as a hand-written client would.
@@ -218,7 +168,7 @@ async fn h2c(uri: http::Uri, tasks: u64, seconds: u64) -> (Vec<Duration>, f64) {
     tokio::spawn(connection);
     let sender = &sender;
     let uri = &uri;
-    run(tasks, seconds, || async move {
+    rpc_bench::calls(tasks, seconds, || async move {
         let request = http::Request::post(uri.clone())
             .header(http::header::CONTENT_TYPE, "application/json")
             .body(Full::new(Bytes::from_static(JSONRPC)))
