@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use axum::Router;
 use futures_util::FutureExt;
-use hyper::server::conn::http1;
 use rpc_core::tls::{ServerTls, TlsError};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
@@ -45,13 +44,6 @@ pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// calls too (a JSON-RPC batch or an XML-RPC multicall is bounded by its own
 /// limit); an HTTP/2 connection carries up to 200 at once, as streams.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 1024;
-
-/// How often an idle HTTP/2 connection is pinged, and how long its answer
-/// may take before the connection is closed.
-const HTTP2_KEEP_ALIVE: Duration = Duration::from_secs(20);
-
-/// How many calls an HTTP/2 connection may have in progress at once.
-const HTTP2_MAX_STREAMS: u32 = 200;
 
 /// Serves `router` on `listener` (a [`tokio::net::TcpListener`], or a
 /// [`tokio::net::UnixListener`] or [`bind_unix`]'s socket: see
@@ -326,37 +318,10 @@ impl Serve {
             ));
         }
         let places = Arc::new(Semaphore::new(max_connections));
-        let mut builder = http1::Builder::new();
-        // The header-read timeout is kept per connection (`Guarded`), not by
-        // hyper's timer per request.
-        builder.header_read_timeout(None);
-        // Head and body written with one `write` from one buffer rather than
-        // a `writev` of both: RPC answers are small, and the copy costs less
-        // than the vectored call (measured: ~5% more calls a second).
-        builder.writev(false);
-        let tls = tls.map(|config| {
-            let mut config = Arc::unwrap_or_clone(config);
-            if !http2 {
-                config.alpn_protocols.retain(|p| p != b"h2");
-            }
-            tokio_rustls::TlsAcceptor::from(Arc::new(config))
-        });
-        let http2 = http2.then(|| {
-            let mut builder =
-                hyper::server::conn::http2::Builder::new(hyper_util::rt::TokioExecutor::new());
-            // A peer that vanishes without a word is found by its missing
-            // answer to a ping.
-            builder
-                .timer(hyper_util::rt::TokioTimer::new())
-                .keep_alive_interval(Some(HTTP2_KEEP_ALIVE))
-                .keep_alive_timeout(HTTP2_KEEP_ALIVE)
-                .max_concurrent_streams(HTTP2_MAX_STREAMS);
-            builder
-        });
         let connections = Arc::new(Connections {
-            builder,
-            http2,
-            tls,
+            builder: connection::http1_builder(),
+            http2: http2.then(connection::http2_builder),
+            tls: tls.map(|config| connection::tls_acceptor(config, http2)),
             header_read_timeout,
             send_timeout,
             lingering,
