@@ -54,6 +54,7 @@ macro_rules! http2_option {
 mod connect;
 mod events;
 mod jsonrpc;
+mod pool;
 mod rest;
 mod websocket;
 mod xmlrpc;
@@ -100,20 +101,52 @@ const ALPN: &[&[u8]] = &[b"http/1.1"];
 /// The protocol offered in a TLS handshake by a client that speaks HTTP/2.
 const ALPN_HTTP2: &[&[u8]] = &[b"h2"];
 
-/// A pooled client over `tls` (for `https://` URLs), or to the Unix socket
+/// How a transport's calls reach its server.
+#[derive(Clone, Debug)]
+enum Connections {
+    /// HTTP/1.1: kept-alive connections, one call at a time on each.
+    Http1(pool::Pool),
+    /// HTTP/2: hyper-util's client, whose calls share one connection as
+    /// concurrent streams.
+    Http2(Box<Client<Connector, Full<Bytes>>>),
+}
+
+/// The connections over `tls` (for `https://` URLs), or to the Unix socket
 /// at `unix`; over HTTP/2 only, if `http2`.
-fn client(
+fn connections(
     tls: Option<&ClientTls>,
     unix: Option<std::sync::Arc<std::path::Path>>,
     http2: bool,
-) -> Result<Client<Connector, Full<Bytes>>, TlsError> {
+) -> Result<Connections, TlsError> {
     let tls = match tls {
         Some(tls) => Some(tls.rustls_config(if http2 { ALPN_HTTP2 } else { ALPN })?),
         None => None,
     };
-    Ok(Client::builder(TokioExecutor::new())
-        .http2_only(http2)
-        .build(Connector::new(tls, unix)))
+    let connector = Connector::new(tls, unix);
+    Ok(if http2 {
+        Connections::Http2(Box::new(
+            Client::builder(TokioExecutor::new())
+                .http2_only(true)
+                .build(connector),
+        ))
+    } else {
+        Connections::Http1(pool::Pool::new(connector))
+    })
+}
+
+/// The `Host` header of requests to `uri`: its host, and its port unless it
+/// is the scheme's own.
+fn host_header(uri: &Uri) -> Option<HeaderValue> {
+    let host = uri.host()?;
+    let default = match uri.scheme_str() {
+        Some("https") => 443,
+        _ => 80,
+    };
+    let value = match uri.port_u16() {
+        Some(port) if port != default => format!("{host}:{port}"),
+        _ => host.to_owned(),
+    };
+    HeaderValue::from_str(&value).ok()
 }
 
 /// `unix:/run/app.sock` or `unix:/run/app.sock:/jsonrpc` (nginx's form for
@@ -130,13 +163,15 @@ fn split_unix(url: &str) -> Option<(&str, &str)> {
 /// headers sent with every call, a timeout and a bound on answers.
 #[derive(Clone, Debug)]
 pub(crate) struct Endpoint {
-    client: Client<Connector, Full<Bytes>>,
+    connections: Connections,
     /// The TLS settings of an `https://` URL.
     tls: Option<ClientTls>,
     /// The Unix socket every call goes to, if not over TCP.
     unix: Option<std::sync::Arc<std::path::Path>>,
     http2: bool,
     uri: Uri,
+    /// The `Host` header of every HTTP/1.1 request.
+    host: HeaderValue,
     headers: HeaderMap,
     timeout: Duration,
     /// `timeout` in milliseconds, as every call sends it.
@@ -179,12 +214,13 @@ impl Endpoint {
                 ));
             }
         };
-        if uri.host().is_none() {
+        let Some(host) = host_header(&uri) else {
             return Err(invalid("the URL has no host"));
-        }
+        };
         Ok(Self {
-            client: client(tls.as_ref(), unix.clone(), false)
+            connections: connections(tls.as_ref(), unix.clone(), false)
                 .map_err(|e| invalid(&e.to_string()))?,
+            host,
             tls,
             unix,
             http2: false,
@@ -206,7 +242,7 @@ impl Endpoint {
     }
 
     pub fn tls(&mut self, tls: &ClientTls) -> Result<(), TlsError> {
-        self.client = client(Some(tls), self.unix.clone(), self.http2)?;
+        self.connections = connections(Some(tls), self.unix.clone(), self.http2)?;
         self.tls = Some(tls.clone());
         Ok(())
     }
@@ -214,8 +250,8 @@ impl Endpoint {
     pub fn http2(&mut self) {
         self.http2 = true;
         // The settings were already accepted once.
-        if let Ok(client) = client(self.tls.as_ref(), self.unix.clone(), true) {
-            self.client = client;
+        if let Ok(connections) = connections(self.tls.as_ref(), self.unix.clone(), true) {
+            self.connections = connections;
         }
     }
 
@@ -234,12 +270,23 @@ impl Endpoint {
         .await
     }
 
-    /// The endpoint's URL with `path_and_query` after its own path.
-    pub fn at(&self, path_and_query: &str) -> Result<Uri, ClientError> {
-        let base = self.uri.path().trim_end_matches('/');
-        let mut parts = self.uri.clone().into_parts();
-        let joined = format!("{base}{path_and_query}");
-        parts.path_and_query = Some(joined.parse().map_err(ClientError::transport)?);
+    /// The path of the endpoint's URL, without its trailing `/`: what a
+    /// [`uri_at`](Self::uri_at) path starts with.
+    pub fn base_path(&self) -> &str {
+        self.uri.path().trim_end_matches('/')
+    }
+
+    /// The endpoint's scheme and authority with `path_and_query`, which
+    /// starts with [`base_path`](Self::base_path).
+    pub fn uri_at(&self, path_and_query: String) -> Result<Uri, ClientError> {
+        let mut parts = http::uri::Parts::default();
+        parts.scheme = self.uri.scheme().cloned();
+        parts.authority = self.uri.authority().cloned();
+        // The string becomes the URI's bytes: no copy.
+        parts.path_and_query = Some(
+            http::uri::PathAndQuery::from_maybe_shared(Bytes::from(path_and_query))
+                .map_err(ClientError::transport)?,
+        );
         Uri::from_parts(parts).map_err(ClientError::transport)
     }
 
@@ -252,13 +299,17 @@ impl Endpoint {
         body: Vec<u8>,
     ) -> Result<Answer, ClientError> {
         let exchange = async {
-            let response = self.request(method, uri, content_type, body).await?;
+            let (response, lease) = self.request(method, uri, content_type, body).await?;
             let status = response.status();
             let body = Limited::new(response.into_body(), self.max_response_size)
                 .collect()
                 .await
                 .map_err(ClientError::Transport)?
                 .to_bytes();
+            // Read to its end: the connection can carry the next call.
+            if let Some(lease) = lease {
+                lease.release();
+            }
             Ok(Answer { status, body })
         };
         tokio::time::timeout(self.timeout, exchange)
@@ -273,37 +324,80 @@ impl Endpoint {
         method: http::Method,
         uri: Uri,
     ) -> Result<http::Response<Incoming>, ClientError> {
-        tokio::time::timeout(self.timeout, self.request(method, uri, None, Vec::new()))
-            .await
-            .map_err(|_| ClientError::Timeout(self.timeout))?
+        // The connection carries this answer alone, and closes with it.
+        let (response, _lease) =
+            tokio::time::timeout(self.timeout, self.request(method, uri, None, Vec::new()))
+                .await
+                .map_err(|_| ClientError::Timeout(self.timeout))??;
+        Ok(response)
     }
 
+    /// Sends an HTTP/1.1 upgrade request (a WebSocket's) on a connection of
+    /// its own; the answer's head.
+    pub async fn upgrade(
+        &self,
+        mut request: Request<Full<Bytes>>,
+    ) -> Result<http::Response<Incoming>, ClientError> {
+        let Connections::Http1(pool) = &self.connections else {
+            return Err(ClientError::connect("a protocol upgrade needs HTTP/1.1"));
+        };
+        if let Some(path) = self.uri.path_and_query() {
+            *request.uri_mut() = Uri::from(path.clone());
+        }
+        request
+            .headers_mut()
+            .entry(header::HOST)
+            .or_insert_with(|| self.host.clone());
+        pool.upgrade(&self.uri, request).await
+    }
+
+    /// Sends one request; the answer's head, and the HTTP/1.1 connection
+    /// it came on, to give back once the answer is read.
     async fn request(
         &self,
         method: http::Method,
         uri: Uri,
         content_type: Option<&'static str>,
         body: Vec<u8>,
-    ) -> Result<http::Response<Incoming>, ClientError> {
+    ) -> Result<(http::Response<Incoming>, Option<pool::Lease>), ClientError> {
+        // A name known at compile time: not parsed (nor copied) per call.
+        static TIMEOUT: HeaderName = HeaderName::from_static(crate::REQUEST_TIMEOUT);
+        let mut request = Request::new(Full::new(Bytes::from(body)));
+        *request.method_mut() = method;
+        let headers = request.headers_mut();
         // The caller's deadline travels with the call.
-        let mut request = Request::builder()
-            .method(method)
-            .uri(uri)
-            .header(crate::REQUEST_TIMEOUT, self.timeout_header.clone());
+        headers.insert(&TIMEOUT, self.timeout_header.clone());
         if let Some(content_type) = content_type {
-            request = request.header(header::CONTENT_TYPE, content_type);
+            headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
         }
-        let mut request = request
-            .body(Full::new(Bytes::from(body)))
-            .map_err(ClientError::transport)?;
-        request.headers_mut().extend(self.headers.clone());
-        self.client
-            .request(request)
-            .await
-            .map_err(|err| match ConnectError::find(&err) {
-                Some(connect) => ClientError::connect(connect.to_string()),
-                None => ClientError::transport(err),
-            })
+        if !self.headers.is_empty() {
+            headers.extend(self.headers.clone());
+        }
+        match &self.connections {
+            Connections::Http1(pool) => {
+                // The request line names the path; `Host` names the server.
+                if let Some(path) = uri.path_and_query() {
+                    *request.uri_mut() = Uri::from(path.clone());
+                }
+                request
+                    .headers_mut()
+                    .entry(header::HOST)
+                    .or_insert_with(|| self.host.clone());
+                let (response, lease) = pool.send(&uri, request).await?;
+                Ok((response, Some(lease)))
+            }
+            Connections::Http2(client) => {
+                *request.uri_mut() = uri;
+                let response =
+                    client.request(request).await.map_err(|err| {
+                        match ConnectError::find(&err) {
+                            Some(connect) => ClientError::connect(connect.to_string()),
+                            None => ClientError::transport(err),
+                        }
+                    })?;
+                Ok((response, None))
+            }
+        }
     }
 }
 

@@ -60,11 +60,27 @@ impl RestTransport {
     }
 }
 
-/// A path or query value as text: strings as they are, the rest as JSON.
-fn text(value: &Value) -> String {
+/// Appends a path segment's value as text (strings as they are, the rest
+/// as JSON), percent-encoded.
+fn push_segment(out: &mut String, value: &Value) {
     match value {
-        Value::String(s) => s.clone(),
-        other => other.to_string(),
+        Value::String(s) => out.extend(utf8_percent_encode(s, SEGMENT)),
+        // An integer's digits and `-`: nothing to encode.
+        Value::Number(n) if n.as_u64().is_some() => {
+            out.push_str(itoa::Buffer::new().format(n.as_u64().unwrap_or_default()));
+        }
+        Value::Number(n) if n.as_i64().is_some() => {
+            out.push_str(itoa::Buffer::new().format(n.as_i64().unwrap_or_default()));
+        }
+        other => out.extend(utf8_percent_encode(&other.to_string(), SEGMENT)),
+    }
+}
+
+/// A query value as text: strings as they are, the rest as JSON.
+fn text(value: &Value) -> std::borrow::Cow<'_, str> {
+    match value {
+        Value::String(s) => s.as_str().into(),
+        other => other.to_string().into(),
     }
 }
 
@@ -98,18 +114,24 @@ impl RestTransport {
                 "the params do not serialize as a map",
             ));
         };
-        let mut path = String::new();
+        // The whole path and query in one string, which becomes the URI's.
+        let base = self.endpoint.base_path();
+        let mut path = String::with_capacity(base.len() + route.path.len() + 32);
+        path.push_str(base);
         for segment in route.path.split('/').filter(|s| !s.is_empty()) {
             path.push('/');
             match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
                 Some(name) => {
                     let value = args.remove(name).unwrap_or(Value::Null);
-                    path.extend(utf8_percent_encode(&text(&value), SEGMENT));
+                    push_segment(&mut path, &value);
                 }
                 None => path.push_str(segment),
             }
         }
-        let (query, body) = if route.method.has_body() {
+        if path.is_empty() {
+            path.push('/');
+        }
+        let body = if route.method.has_body() {
             let mut rest = method
                 .params
                 .iter()
@@ -118,23 +140,22 @@ impl RestTransport {
                 (Some(only), None) => args.remove(only.name).unwrap_or(Value::Null),
                 _ => Value::Object(args),
             };
-            (
-                String::new(),
-                Some(serde_json::to_vec(&body).map_err(ClientError::transport)?),
-            )
+            Some(serde_json::to_vec(&body).map_err(ClientError::transport)?)
         } else {
-            let mut query = form_urlencoded::Serializer::new(String::new());
-            for (name, value) in &args {
-                if !value.is_null() {
-                    query.append_pair(name, &text(value));
+            if args.values().any(|value| !value.is_null()) {
+                path.push('?');
+                let start = path.len();
+                let mut query = form_urlencoded::Serializer::for_suffix(path, start);
+                for (name, value) in &args {
+                    if !value.is_null() {
+                        query.append_pair(name, &text(value));
+                    }
                 }
+                path = query.finish();
             }
-            (query.finish(), None)
+            None
         };
-        if !query.is_empty() {
-            path = format!("{path}?{query}");
-        }
-        let uri = self.endpoint.at(&path)?;
+        let uri = self.endpoint.uri_at(path)?;
         let verb = http::Method::from_bytes(route.method.as_str().as_bytes())
             .map_err(ClientError::transport)?;
         Ok(Call { verb, uri, body })

@@ -28,7 +28,6 @@ use tokio_tungstenite::tungstenite::handshake::client::generate_key;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 
-use super::connect::ConnectError;
 use super::{Answer, Endpoint, InvalidUrl, status_error};
 
 /// How many items of one subscription wait for its reader at most; past
@@ -257,15 +256,7 @@ async fn open(endpoint: &Endpoint) -> Result<Socket, ClientError> {
         .body(Full::new(Bytes::new()))
         .map_err(ClientError::connect)?;
     request.headers_mut().extend(endpoint.headers.clone());
-    let response =
-        endpoint
-            .client
-            .request(request)
-            .await
-            .map_err(|err| match ConnectError::find(&err) {
-                Some(connect) => ClientError::connect(connect.to_string()),
-                None => ClientError::connect(err),
-            })?;
+    let response = endpoint.upgrade(request).await?;
     if response.status() != StatusCode::SWITCHING_PROTOCOLS {
         let status = response.status();
         let body = Limited::new(response.into_body(), 64 * 1024)
