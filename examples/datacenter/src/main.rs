@@ -112,15 +112,35 @@ fn main() -> ExitCode {
     }
 }
 
+/// What to log: `RUST_LOG` as targets and levels (`warn,rpc_core=debug`).
+/// tracing-subscriber's `Targets` reads them without compiling a regular
+/// expression, where `EnvFilter` (which also filters on spans and fields)
+/// builds one at start-up: a few milliseconds and some hundreds of KiB of
+/// code a service pays for whether it logs or not.
+fn log_filter() -> tracing_subscriber::filter::Targets {
+    // lapin warns of every returned message: a call to a queue no server
+    // consumes, which `call` reports itself.
+    const DEFAULT: &str = "info,lapin::returned_messages=error";
+    let from_env = std::env::var("RUST_LOG")
+        .ok()
+        .filter(|v| !v.trim().is_empty());
+    if let Some(value) = from_env {
+        match value.parse() {
+            Ok(filter) => return filter,
+            Err(err) => eprintln!(
+                "warning: RUST_LOG={value:?} is not `target=level,…` ({err}); logging at info"
+            ),
+        }
+    }
+    DEFAULT.parse().unwrap_or_default()
+}
+
 async fn run(command: Command) -> ExitCode {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            // lapin warns of every returned message: a call to a queue no
-            // server consumes, which `call` reports itself.
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,lapin::returned_messages=error".into()),
-        )
-        .with_writer(std::io::stderr)
+    use tracing_subscriber::layer::SubscriberExt as _;
+    use tracing_subscriber::util::SubscriberInitExt as _;
+    tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(log_filter())
         .init();
     let result = match command {
         Command::Serve(args) => serve(args).await,
