@@ -118,6 +118,17 @@ pub fn implementation(service: &Service) -> TokenStream {
             }
 
             fn call(&mut self, request: ::rpc_core::Request) -> Self::Future {
+                ::rpc_core::RpcService::__call(self, request)
+            }
+        }
+
+        impl<__T: #trait_ident> ::rpc_core::RpcService for #server<__T> {
+            const METADATA: &'static ::rpc_core::ServiceMeta = &__SERVICE;
+
+            fn __call(&self, request: ::rpc_core::Request) -> __rpc::BoxFuture<
+                'static,
+                ::core::result::Result<::rpc_core::Response, ::core::convert::Infallible>,
+            > {
                 #[allow(unused_variables)]
                 let (method, params, context) = request.into_parts();
                 match &*method {
@@ -125,10 +136,6 @@ pub fn implementation(service: &Service) -> TokenStream {
                     _ => __rpc::method_not_found(&method),
                 }
             }
-        }
-
-        impl<__T: #trait_ident> ::rpc_core::RpcService for #server<__T> {
-            const METADATA: &'static ::rpc_core::ServiceMeta = &__SERVICE;
         }
     }
 }
