@@ -2,7 +2,6 @@
 
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Deserializer, Serialize};
-use serde_json::value::RawValue;
 
 use crate::{ClientError, RpcError};
 
@@ -34,16 +33,19 @@ pub fn encode_call<P: Serialize>(
     serde_json::to_vec(&call).map_err(ClientError::transport)
 }
 
+/// A response object, its result decoded as `R` in the same pass.
 #[derive(Deserialize)]
-struct Reply<'a> {
-    #[serde(borrow, default, deserialize_with = "present")]
-    result: Option<&'a RawValue>,
+#[serde(bound = "R: DeserializeOwned")]
+struct Reply<R> {
+    // Present, even as `null` (the result of a method that returns `()`).
+    #[serde(default, deserialize_with = "present")]
+    result: Option<R>,
     #[serde(default)]
     error: Option<RpcError>,
 }
 
-fn present<'de, D: Deserializer<'de>>(de: D) -> Result<Option<&'de RawValue>, D::Error> {
-    <&RawValue>::deserialize(de).map(Some)
+fn present<'de, D: Deserializer<'de>, R: Deserialize<'de>>(de: D) -> Result<Option<R>, D::Error> {
+    R::deserialize(de).map(Some)
 }
 
 /// Decodes the response object of a call: its result as `R`, or its error as
@@ -59,12 +61,53 @@ fn present<'de, D: Deserializer<'de>>(de: D) -> Result<Option<&'de RawValue>, D:
 /// assert_eq!(err.rpc().unwrap().code(), -32601);
 /// ```
 pub fn decode_reply<R: DeserializeOwned>(body: &[u8]) -> Result<R, ClientError> {
-    let reply: Reply<'_> = serde_json::from_slice(body).map_err(ClientError::decode)?;
+    let reply: Reply<R> = serde_json::from_slice(body).map_err(ClientError::decode)?;
     match (reply.result, reply.error) {
         (_, Some(err)) => Err(ClientError::Rpc(err)),
-        (Some(result), None) => serde_json::from_str(result.get()).map_err(ClientError::decode),
+        (Some(result), None) => Ok(result),
         (None, None) => Err(ClientError::decode(
             "the response object has neither `result` nor `error`",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_null_result_is_a_result() {
+        decode_reply::<()>(br#"{"jsonrpc":"2.0","result":null,"id":1}"#).unwrap();
+        let none: Option<i32> = decode_reply(br#"{"id":1,"result":null,"jsonrpc":"2.0"}"#).unwrap();
+        assert_eq!(none, None);
+    }
+
+    #[test]
+    fn the_result_is_read_wherever_it_stands() {
+        let servers: Vec<String> =
+            decode_reply(br#"{"id":1,"result":["a","b"],"jsonrpc":"2.0"}"#).unwrap();
+        assert_eq!(servers, ["a", "b"]);
+    }
+
+    #[test]
+    fn an_error_object_is_the_servers_error() {
+        let err = decode_reply::<i32>(
+            br#"{"jsonrpc":"2.0","error":{"code":-32602,"message":"bad","data":{"field":"x"}},"id":1}"#,
+        )
+        .unwrap_err();
+        let rpc = err.rpc().unwrap();
+        assert_eq!((rpc.code(), rpc.message()), (-32602, "bad"));
+    }
+
+    #[test]
+    fn what_is_no_reply_is_a_decode_error() {
+        for body in [
+            &br#"{"jsonrpc":"2.0","id":1}"#[..],
+            br#"{"jsonrpc":"2.0","result":"three","id":1}"#,
+            b"not json",
+        ] {
+            let err = decode_reply::<i32>(body).unwrap_err();
+            assert!(matches!(err, ClientError::Decode(_)), "{err:?}");
+        }
     }
 }
