@@ -66,12 +66,11 @@ fn push_segment(out: &mut String, value: &Value) {
     match value {
         Value::String(s) => out.extend(utf8_percent_encode(s, SEGMENT)),
         // An integer's digits and `-`: nothing to encode.
-        Value::Number(n) if n.as_u64().is_some() => {
-            out.push_str(itoa::Buffer::new().format(n.as_u64().unwrap_or_default()));
-        }
-        Value::Number(n) if n.as_i64().is_some() => {
-            out.push_str(itoa::Buffer::new().format(n.as_i64().unwrap_or_default()));
-        }
+        Value::Number(n) => match (n.as_u64(), n.as_i64()) {
+            (Some(u), _) => out.push_str(itoa::Buffer::new().format(u)),
+            (None, Some(i)) => out.push_str(itoa::Buffer::new().format(i)),
+            _ => out.extend(utf8_percent_encode(&n.to_string(), SEGMENT)),
+        },
         other => out.extend(utf8_percent_encode(&other.to_string(), SEGMENT)),
     }
 }
