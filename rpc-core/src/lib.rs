@@ -62,6 +62,7 @@ pub mod json;
 pub mod jsonrpc;
 mod local;
 mod metadata;
+mod params;
 mod request;
 mod response;
 pub mod schema;
@@ -84,7 +85,8 @@ pub use self::local::LocalTransport;
 pub use self::metadata::{
     Components, MethodMeta, ParamMeta, RestMethod, RestRoute, ServiceMeta, TypeMeta,
 };
-pub use self::request::{Params, ParamsDecoder, Request};
+pub use self::params::{Named, NamedParams, Params};
+pub use self::request::Request;
 pub use self::response::{BoxSerialize, Response, Value};
 pub use self::service::{BoxError, Dispatcher, RpcService};
 pub use self::subscription::{Closed, ResponseStream, Sink, Subscription, SubscriptionStream};

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use super::de::{DeError, ParamsDeserializer, ValueDeserializer};
 use super::reader::{Tag, Token, Tokens, XmlError, unexpected};
 use super::ser::{ParamsSerializer, escape_into, is_xml_char};
-use crate::{BoxSerialize, ClientError, ParamsDecoder, RpcError};
+use crate::{BoxSerialize, ClientError, RpcError};
 
 const RESPONSE_HEAD: &[u8] = b"<?xml version=\"1.0\"?>\n<methodResponse>";
 
@@ -82,43 +82,33 @@ pub(crate) struct XmlParams {
     pub end: Tag,
 }
 
-impl ParamsDecoder for XmlParams {
-    fn decode(
-        self: Box<Self>,
-        visit: &mut dyn FnMut(
-            &mut dyn erased_serde::Deserializer<'_>,
-        ) -> Result<(), erased_serde::Error>,
-    ) -> Result<(), RpcError> {
-        let result = match self.at {
-            None => {
-                let none =
-                    serde::de::value::SeqDeserializer::<_, DeError>::new(std::iter::empty::<()>());
-                visit(&mut <dyn erased_serde::Deserializer>::erase(none))
-            }
-            Some(at) => {
-                let mut tokens = Tokens::fragment(&self.body[at..], self.max_depth, self.plain);
-                let params = ParamsDeserializer {
-                    tokens: &mut tokens,
-                    end: self.end,
-                };
-                let result = visit(&mut <dyn erased_serde::Deserializer>::erase(params));
-                // A call's params end its document: check what follows.
-                let rest = match (&result, self.end) {
-                    (Ok(()), Tag::Params) => tokens.expect_last(Tag::MethodCall),
-                    _ => Ok(()),
-                };
-                if tokens.syntax_failed() {
-                    let message = match (result, rest) {
-                        (Err(err), _) => err.to_string(),
-                        (_, Err(err)) => err.message().to_owned(),
-                        _ => "the document is not well-formed".to_owned(),
-                    };
-                    return Err(RpcError::parse_error(format!("parse error: {message}")));
-                }
-                rest.map_err(xml_error)?;
-                result
-            }
+impl XmlParams {
+    /// Decodes the params (there are some: `at` is set) as `T`, and checks
+    /// the rest of the document in the same pass.
+    pub(crate) fn decode<T: DeserializeOwned>(self) -> Result<T, RpcError> {
+        let Some(at) = self.at else {
+            return Err(RpcError::internal("XML-RPC params decoded without a start"));
         };
+        let mut tokens = Tokens::fragment(&self.body[at..], self.max_depth, self.plain);
+        let params = ParamsDeserializer {
+            tokens: &mut tokens,
+            end: self.end,
+        };
+        let result = T::deserialize(params);
+        // A call's params end its document: check what follows.
+        let rest = match (&result, self.end) {
+            (Ok(_), Tag::Params) => tokens.expect_last(Tag::MethodCall),
+            _ => Ok(()),
+        };
+        if tokens.syntax_failed() {
+            let message = match (&result, rest) {
+                (Err(err), _) => err.to_string(),
+                (_, Err(err)) => err.message().to_owned(),
+                _ => "the document is not well-formed".to_owned(),
+            };
+            return Err(RpcError::parse_error(format!("parse error: {message}")));
+        }
+        rest.map_err(xml_error)?;
         result.map_err(|e| RpcError::invalid_params(format!("invalid params: {e}")))
     }
 }

@@ -29,7 +29,8 @@ use bytes::Bytes;
 use futures_util::future::join_all;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use self::envelope::{CallHead, XmlParams, parse_call, write_fault, write_response, xml_error};
+pub(crate) use self::envelope::XmlParams;
+use self::envelope::{CallHead, parse_call, write_fault, write_response, xml_error};
 pub use self::envelope::{decode_response, encode_call};
 use self::introspection::{LIST_METHODS, METHOD_HELP, METHOD_SIGNATURE, MULTICALL};
 pub use self::reader::DEFAULT_MAX_DEPTH;
@@ -161,7 +162,7 @@ impl XmlRpc {
         params: XmlParams,
         context: Context,
     ) -> Result<BoxSerialize, RpcError> {
-        let decode = |params: XmlParams| Params::custom(params);
+        let decode = Params::xml;
         match &*method {
             LIST_METHODS => Ok(Box::new(introspection::list_methods(&self.dispatcher))),
             METHOD_HELP => {

@@ -4,7 +4,6 @@
 
 mod events;
 mod params;
-mod part;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -137,7 +136,7 @@ async fn serve(route: &Route, request: Request) -> Response {
     // A subscription's stream ends when the server shuts down.
     let watcher = parts.extensions.get::<crate::Watcher>().cloned();
     let context = crate::context::from_parts(Protocol::Rest, parts);
-    let request = rpc_core::Request::new(route.method.name, Params::custom(params), context);
+    let request = rpc_core::Request::new(route.method.name, Params::named(params), context);
     let response = match route.dispatcher.call(request).await.into_stream() {
         // A subscription: its items as Server-Sent Events.
         Ok(items) => return events::respond(route.method.name, items, watcher),

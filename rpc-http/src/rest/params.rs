@@ -2,16 +2,13 @@
 //! decoded straight into the method's params struct.
 
 use std::borrow::Cow;
-use std::cell::Cell;
 use std::collections::BTreeMap;
 
 use axum::extract::RawPathParams;
 use bytes::Bytes;
-use serde::de::{self, DeserializeSeed, MapAccess};
+use http::StatusCode;
+use rpc_core::{Named, NamedParams, RpcError};
 use serde_json::value::RawValue;
-
-use super::part::{Part, PartError};
-use rpc_core::{ParamsDecoder, RpcError};
 
 /// Where the arguments that are not in the path come from.
 #[derive(Clone, Copy, Debug)]
@@ -32,126 +29,62 @@ pub(crate) struct RestParams {
     pub shape: BodyShape,
 }
 
-/// Which part of the request a decoding error came from, for its status:
-/// 400 for the path and query, 422 for a well-formed body.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum Blame {
-    PathOrQuery,
-    Body,
-}
-
-impl ParamsDecoder for RestParams {
-    fn decode(
-        self: Box<Self>,
-        visit: &mut dyn FnMut(
-            &mut dyn erased_serde::Deserializer<'_>,
-        ) -> Result<(), erased_serde::Error>,
-    ) -> Result<(), RpcError> {
+impl NamedParams for RestParams {
+    fn params(&self) -> Result<Vec<Named<'_>>, RpcError> {
         let not_json = |err: serde_json::Error| {
             RpcError::parse_error(format!("the body is not valid JSON: {err}"))
-                .with_status(http::StatusCode::BAD_REQUEST)
+                .with_status(StatusCode::BAD_REQUEST)
         };
+        let query = self.query.iter().map(|(k, v)| (k.as_str(), v.as_str()));
+        let mut all: Vec<Named<'_>> = self.path.iter().chain(query).map(text).collect();
         let has_body = !self.body.iter().all(u8::is_ascii_whitespace);
         // The body's values stay raw JSON, borrowed from the body.
-        let mut whole: Option<(&'static str, &RawValue)> = None;
-        let mut fields: BTreeMap<String, &RawValue> = BTreeMap::new();
         match self.shape {
             BodyShape::Whole(name) if has_body => {
-                whole = Some((name, serde_json::from_slice(&self.body).map_err(not_json)?));
+                let raw: &RawValue = serde_json::from_slice(&self.body).map_err(not_json)?;
+                all.push(body(Cow::Borrowed(name), raw));
             }
             BodyShape::Fields if has_body => {
-                fields = serde_json::from_slice(&self.body).map_err(|err| {
-                    if err.is_data() {
-                        RpcError::invalid_params(
-                            "the body must be a JSON object of the arguments by name",
-                        )
-                        .with_status(http::StatusCode::UNPROCESSABLE_ENTITY)
-                    } else {
-                        not_json(err)
-                    }
-                })?;
+                let fields: BTreeMap<String, &RawValue> = serde_json::from_slice(&self.body)
+                    .map_err(|err| {
+                        if err.is_data() {
+                            RpcError::invalid_params(
+                                "the body must be a JSON object of the arguments by name",
+                            )
+                            .with_status(StatusCode::UNPROCESSABLE_ENTITY)
+                        } else {
+                            not_json(err)
+                        }
+                    })?;
+                all.extend(
+                    fields
+                        .into_iter()
+                        .map(|(name, raw)| body(Cow::Owned(name), raw)),
+                );
             }
             _ => {}
         }
-        let query = self.query.iter().map(|(k, v)| (k.as_str(), v.as_str()));
-        let entries = self
-            .path
-            .iter()
-            .chain(query)
-            .map(text)
-            .chain(whole.map(|(name, raw)| (Cow::Borrowed(name), Part::Json(raw), Blame::Body)))
-            .chain(
-                fields
-                    .iter()
-                    .map(|(key, raw)| (Cow::Borrowed(key.as_str()), Part::Json(raw), Blame::Body)),
-            );
+        Ok(all)
+    }
 
-        let blame = Cell::new(Blame::Body);
-        let query_only = matches!(self.shape, BodyShape::Query);
-        let access = Entries {
-            entries,
-            value: None,
-            blame: &blame,
-        };
-        let map = de::value::MapAccessDeserializer::new(access);
-        visit(&mut <dyn erased_serde::Deserializer>::erase(map)).map_err(|err| {
-            let status = if query_only || blame.get() == Blame::PathOrQuery {
-                http::StatusCode::BAD_REQUEST
-            } else {
-                http::StatusCode::UNPROCESSABLE_ENTITY
-            };
-            RpcError::invalid_params(format!("invalid params: {err}")).with_status(status)
+    /// A param missing: the client's request is wrong where it came from, the
+    /// URL for GET and DELETE, else the body.
+    fn status(&self) -> Option<StatusCode> {
+        Some(match self.shape {
+            BodyShape::Query => StatusCode::BAD_REQUEST,
+            _ => StatusCode::UNPROCESSABLE_ENTITY,
         })
     }
 }
 
-/// A path or query entry.
-fn text<'a>((key, value): (&'a str, &'a str)) -> (Cow<'a, str>, Part<'a>, Blame) {
-    (
-        Cow::Borrowed(key),
-        Part::Text(Cow::Borrowed(value)),
-        Blame::PathOrQuery,
-    )
+/// A path or query value.
+fn text<'a>((name, value): (&'a str, &'a str)) -> Named<'a> {
+    Named::text(name, value).with_status(StatusCode::BAD_REQUEST)
 }
 
-/// The entries, as one map.
-struct Entries<'a, 'b, I> {
-    entries: I,
-    value: Option<(Cow<'a, str>, Part<'a>, Blame)>,
-    blame: &'b Cell<Blame>,
-}
-
-impl<'a, I> MapAccess<'a> for Entries<'a, '_, I>
-where
-    I: Iterator<Item = (Cow<'a, str>, Part<'a>, Blame)>,
-{
-    type Error = PartError;
-
-    fn next_key_seed<K: DeserializeSeed<'a>>(
-        &mut self,
-        seed: K,
-    ) -> Result<Option<K::Value>, PartError> {
-        let Some((key, part, blame)) = self.entries.next() else {
-            return Ok(None);
-        };
-        self.blame.set(blame);
-        let name =
-            seed.deserialize(de::value::CowStrDeserializer::<PartError>::new(key.clone()))?;
-        self.value = Some((key, part, blame));
-        Ok(Some(name))
-    }
-
-    fn next_value_seed<V: DeserializeSeed<'a>>(&mut self, seed: V) -> Result<V::Value, PartError> {
-        let (key, part, blame) = self
-            .value
-            .take()
-            .ok_or_else(|| PartError("a value without its name".into()))?;
-        self.blame.set(blame);
-        let what = match (&part, blame) {
-            (_, Blame::Body) => "body",
-            _ => "parameter",
-        };
-        seed.deserialize(part)
-            .map_err(|e| PartError(format!("{what} `{key}`: {e}")))
-    }
+/// A member of the body (or the whole body).
+fn body<'a>(name: Cow<'a, str>, raw: &'a RawValue) -> Named<'a> {
+    Named::json(name, raw)
+        .with_status(StatusCode::UNPROCESSABLE_ENTITY)
+        .with_noun("body")
 }

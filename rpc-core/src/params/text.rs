@@ -1,16 +1,17 @@
-//! One piece of a REST call's params: a path segment or a query value (text,
-//! parsed into the type the param asks for), or a member of the JSON body.
+//! One named parameter's value, as a deserializer: text (a path segment, a
+//! query value: parsed into the type the parameter asks for) or JSON (read as
+//! its schema says, [`crate::json`]).
 
 use std::borrow::Cow;
 use std::fmt;
 
-use rpc_core::json::Strict;
+use crate::json::Strict;
 use serde::de::{self, Deserializer, Visitor};
 use serde_json::value::RawValue;
 
 /// A decoding error, already saying which param it is about.
 #[derive(Debug)]
-pub(crate) struct PartError(pub String);
+pub(super) struct PartError(pub String);
 
 impl fmt::Display for PartError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -26,11 +27,10 @@ impl de::Error for PartError {
     }
 }
 
-pub(crate) enum Part<'a> {
+pub(super) enum Part<'a> {
     /// A path segment or query value, percent-decoded.
     Text(Cow<'a, str>),
-    /// A JSON value of the body, read as its schema says
-    /// ([`rpc_core::json`]).
+    /// A JSON value, read as its schema says ([`crate::json`]).
     Json(&'a RawValue),
 }
 
