@@ -3,6 +3,8 @@
 use std::convert::Infallible;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 pub use futures_util::future::BoxFuture;
 use futures_util::future::FutureExt;
@@ -80,24 +82,14 @@ where
     F: Future<Output = Result<T, RpcError>> + Send + 'static,
     T: Serialize + Send + 'static,
 {
-    AssertUnwindSafe(call)
-        .catch_unwind()
-        .map(move |outcome| {
-            Ok(match outcome {
-                Ok(Ok(value)) => Response::ok(value),
-                Ok(Err(err)) => Response::error(err),
-                Err(panic) => {
-                    let what = panic
-                        .downcast_ref::<&str>()
-                        .copied()
-                        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
-                        .unwrap_or("a non-string payload");
-                    tracing::error!(method, panic = what, "an rpc method panicked");
-                    Response::error(RpcError::internal("internal error"))
-                }
-            })
-        })
-        .boxed()
+    Box::pin(Run {
+        call,
+        method,
+        answer: |result: Result<T, RpcError>| match result {
+            Ok(value) => Response::ok(value),
+            Err(err) => Response::error(err),
+        },
+    })
 }
 
 /// Runs a subscription method's future to a [`Response`] carrying its stream
@@ -110,21 +102,56 @@ where
     F: Future<Output = Result<crate::Subscription<T>, RpcError>> + Send + 'static,
     T: Serialize + Send + 'static,
 {
-    AssertUnwindSafe(call)
-        .catch_unwind()
-        .map(move |outcome| {
-            Ok(match outcome {
-                Ok(Ok(subscription)) => {
-                    Response::stream(method, subscription.into_response_stream())
-                }
-                Ok(Err(err)) => Response::error(err),
-                Err(_) => {
-                    tracing::error!(method, "an rpc subscription method panicked");
-                    Response::error(RpcError::internal("internal error"))
-                }
-            })
-        })
-        .boxed()
+    Box::pin(Run {
+        call,
+        method,
+        answer: move |result: Result<crate::Subscription<T>, RpcError>| match result {
+            Ok(subscription) => Response::stream(method, subscription.into_response_stream()),
+            Err(err) => Response::error(err),
+        },
+    })
+}
+
+pin_project_lite::pin_project! {
+    /// A method's future, answered by `answer`, a panic caught. One small
+    /// future per method rather than a stack of combinators: this is
+    /// compiled once for every method of every service.
+    struct Run<F, A> {
+        #[pin]
+        call: F,
+        method: &'static str,
+        answer: A,
+    }
+}
+
+impl<F, A> Future for Run<F, A>
+where
+    F: Future,
+    A: Fn(F::Output) -> Response,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let call = this.call;
+        match std::panic::catch_unwind(AssertUnwindSafe(|| call.poll(cx))) {
+            Ok(Poll::Pending) => Poll::Pending,
+            Ok(Poll::Ready(result)) => Poll::Ready(Ok((this.answer)(result))),
+            Err(panic) => Poll::Ready(Ok(panicked(this.method, panic))),
+        }
+    }
+}
+
+/// The answer of a method that panicked; its message goes to the log.
+#[cold]
+fn panicked(method: &str, panic: Box<dyn std::any::Any + Send>) -> Response {
+    let what = panic
+        .downcast_ref::<&str>()
+        .copied()
+        .or_else(|| panic.downcast_ref::<String>().map(String::as_str))
+        .unwrap_or("a non-string payload");
+    tracing::error!(method, panic = what, "an rpc method panicked");
+    Response::error(RpcError::internal("internal error"))
 }
 
 /// The answer for a method that the service does not have.

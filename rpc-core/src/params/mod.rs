@@ -97,8 +97,11 @@ impl Params {
 }
 
 fn from_json<T: DeserializeOwned>(json: &[u8]) -> Result<T, RpcError> {
-    crate::json::from_params(json)
-        .map_err(|err| RpcError::invalid_params(format!("invalid params: {err}")))
+    crate::json::from_params(json).map_err(invalid_json)
+}
+
+fn invalid_json(err: serde_json::Error) -> RpcError {
+    RpcError::invalid_params(format!("invalid params: {err}"))
 }
 
 impl std::fmt::Debug for Params {

@@ -115,23 +115,30 @@ impl<'a> Named<'a> {
 /// Decodes `params` as `T`.
 pub(super) fn decode<T: DeserializeOwned>(params: &dyn NamedParams) -> Result<T, RpcError> {
     let entries = params.params()?;
-    let status = Cell::new(params.status());
+    let source = params.status();
+    let status = Cell::new(source);
     let access = Entries {
         entries: entries.into_iter(),
         value: None,
         status: &status,
-        source: params.status(),
+        source,
     };
-    T::deserialize(de::value::MapAccessDeserializer::new(access)).map_err(|err| {
-        let err = RpcError::invalid_params(format!("invalid params: {err}"));
-        match status.get() {
-            Some(status) => err.with_status(status),
-            None => err,
-        }
-    })
+    match T::deserialize(de::value::MapAccessDeserializer::new(access)) {
+        Ok(value) => Ok(value),
+        Err(err) => Err(failed(err, status.get())),
+    }
 }
 
-/// The parameters, as one map.
+fn failed(err: PartError, status: Option<StatusCode>) -> RpcError {
+    let err = RpcError::invalid_params(format!("invalid params: {err}"));
+    match status {
+        Some(status) => err.with_status(status),
+        None => err,
+    }
+}
+
+/// The parameters, as one map. Its methods do all but call the seeds, so
+/// that what is compiled for each params struct is small.
 struct Entries<'a, 'b> {
     entries: std::vec::IntoIter<Named<'a>>,
     value: Option<Named<'a>>,
@@ -141,6 +148,27 @@ struct Entries<'a, 'b> {
     source: Option<StatusCode>,
 }
 
+impl<'a> Entries<'a, '_> {
+    /// The next parameter's name; its value is kept for `next_value_seed`.
+    fn next_name(&mut self) -> Option<Cow<'a, str>> {
+        let entry = self.entries.next()?;
+        self.status.set(entry.status.or(self.source));
+        let name = entry.name.clone();
+        self.value = Some(entry);
+        Some(name)
+    }
+
+    fn take_value(&mut self) -> Result<Named<'a>, PartError> {
+        self.value
+            .take()
+            .ok_or_else(|| PartError("a value without its name".into()))
+    }
+}
+
+fn about(what: &str, name: &str, err: PartError) -> PartError {
+    PartError(format!("{what} `{name}`: {err}"))
+}
+
 impl<'a> MapAccess<'a> for Entries<'a, '_> {
     type Error = PartError;
 
@@ -148,28 +176,23 @@ impl<'a> MapAccess<'a> for Entries<'a, '_> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, PartError> {
-        let Some(entry) = self.entries.next() else {
-            return Ok(None);
-        };
-        self.status.set(entry.status.or(self.source));
-        let name = seed.deserialize(de::value::CowStrDeserializer::<PartError>::new(
-            entry.name.clone(),
-        ))?;
-        self.value = Some(entry);
-        Ok(Some(name))
+        match self.next_name() {
+            None => Ok(None),
+            Some(name) => seed
+                .deserialize(de::value::CowStrDeserializer::<PartError>::new(name))
+                .map(Some),
+        }
     }
 
     fn next_value_seed<V: DeserializeSeed<'a>>(&mut self, seed: V) -> Result<V::Value, PartError> {
-        let entry = self
-            .value
-            .take()
-            .ok_or_else(|| PartError("a value without its name".into()))?;
-        let (name, what) = (entry.name, entry.what);
-        let value = seed
-            .deserialize(entry.value)
-            .map_err(|e| PartError(format!("{what} `{name}`: {e}")))?;
-        self.status.set(self.source);
-        Ok(value)
+        let entry = self.take_value()?;
+        match seed.deserialize(entry.value) {
+            Ok(value) => {
+                self.status.set(self.source);
+                Ok(value)
+            }
+            Err(err) => Err(about(entry.what, &entry.name, err)),
+        }
     }
 }
 

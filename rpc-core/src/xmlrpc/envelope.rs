@@ -86,18 +86,32 @@ impl XmlParams {
     /// Decodes the params (there are some: `at` is set) as `T`, and checks
     /// the rest of the document in the same pass.
     pub(crate) fn decode<T: DeserializeOwned>(self) -> Result<T, RpcError> {
+        let mut out = None;
+        self.read(&mut |params| {
+            out = Some(T::deserialize(params)?);
+            Ok(())
+        })?;
+        out.ok_or_else(|| RpcError::internal("the XML-RPC params were not read"))
+    }
+
+    /// Runs `decode` over the params, then checks the rest of the document:
+    /// all but `T::deserialize` itself, compiled once rather than for every
+    /// params struct.
+    fn read(
+        self,
+        decode: &mut dyn FnMut(ParamsDeserializer<'_, '_>) -> Result<(), DeError>,
+    ) -> Result<(), RpcError> {
         let Some(at) = self.at else {
             return Err(RpcError::internal("XML-RPC params decoded without a start"));
         };
         let mut tokens = Tokens::fragment(&self.body[at..], self.max_depth, self.plain);
-        let params = ParamsDeserializer {
+        let result = decode(ParamsDeserializer {
             tokens: &mut tokens,
             end: self.end,
-        };
-        let result = T::deserialize(params);
+        });
         // A call's params end its document: check what follows.
         let rest = match (&result, self.end) {
-            (Ok(_), Tag::Params) => tokens.expect_last(Tag::MethodCall),
+            (Ok(()), Tag::Params) => tokens.expect_last(Tag::MethodCall),
             _ => Ok(()),
         };
         if tokens.syntax_failed() {

@@ -102,6 +102,29 @@ impl<'de> de::SeqAccess<'de> for ValuesAccess<'_, 'de> {
     }
 }
 
+/// The sequence of `<param>`s or of an array's `<value>`s, opened.
+fn open_values<'r, 'a>(tokens: &'r mut Tokens<'a>, end: Tag) -> Result<ValuesAccess<'r, 'a>> {
+    if end == Tag::Data {
+        tokens.expect_start(Tag::Array)?;
+        tokens.expect_start(Tag::Data)?;
+    }
+    Ok(ValuesAccess {
+        tokens,
+        end,
+        done: false,
+        taken: 0,
+    })
+}
+
+/// Checks that the sequence was read to its end, and closes it.
+fn close_values(mut access: ValuesAccess<'_, '_>) -> Result<()> {
+    access.finish()?;
+    if access.end == Tag::Data {
+        access.tokens.expect_end(Tag::Array)?;
+    }
+    Ok(())
+}
+
 /// Deserializes `<param>`s as a sequence (a method's params struct reads
 /// them by position); `tokens` is just after `<params>`.
 pub(crate) struct ParamsDeserializer<'r, 'a> {
@@ -115,21 +138,10 @@ impl<'de> de::Deserializer<'de> for ParamsDeserializer<'_, 'de> {
     type Error = DeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        if self.end == Tag::Data {
-            self.tokens.expect_start(Tag::Array)?;
-            self.tokens.expect_start(Tag::Data)?;
-        }
-        let mut access = ValuesAccess {
-            tokens: &mut *self.tokens,
-            end: self.end,
-            done: false,
-            taken: 0,
-        };
+        let end = self.end;
+        let mut access = open_values(self.tokens, end)?;
         let value = visitor.visit_seq(&mut access)?;
-        access.finish()?;
-        if self.end == Tag::Data {
-            self.tokens.expect_end(Tag::Array)?;
-        }
+        close_values(access)?;
         Ok(value)
     }
 
