@@ -85,7 +85,8 @@ publish = false
 
 [dependencies]
 rpc-core = {{ path = "{root}/rpc-core" }}
-rpc-http = {{ path = "{root}/rpc-http" }}
+# No docs page (Swagger UI): jsonrpsee has none either.
+rpc-http = {{ path = "{root}/rpc-http", default-features = false }}
 serde = {{ version = "1", features = ["derive"] }}
 serde_json = "1"
 tokio = {{ version = "1", features = ["macros", "rt-multi-thread", "net"] }}

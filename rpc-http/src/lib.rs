@@ -10,7 +10,7 @@
 //! | `POST /RPC2` | XML-RPC: faults, `system.listMethods`, `system.methodHelp`, `system.methodSignature`, `system.multicall` |
 //! | `GET /ws` | JSON-RPC 2.0 over a WebSocket: every method, and subscriptions pushed as notifications |
 //! | `GET /openapi.json` | the OpenAPI 3.1 document of the REST resources |
-//! | `GET /docs` | its docs page (Swagger UI, served from the binary) |
+//! | `GET /docs` | its docs page (Swagger UI, served from the binary; the `swagger-ui` feature) |
 //!
 //! Errors that happen before a protocol can answer (a body over the limit, a
 //! wrong content type) are `application/problem+json` documents ([`Problem`]).
@@ -48,6 +48,12 @@
 //!
 //! Then `curl 127.0.0.1:8080/jsonrpc -H 'content-type: application/json'
 //! -d '{"jsonrpc":"2.0","method":"hello","params":["ada"],"id":1}'`.
+//!
+//! # Features
+//!
+//! | feature | default | what it adds |
+//! |---|---|---|
+//! | `swagger-ui` | on | the docs page at `GET /docs` (Swagger UI, vendored: some 10 s of build time); without it `GET /openapi.json` is still served |
 #![deny(missing_docs)]
 
 mod body;

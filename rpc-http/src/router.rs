@@ -12,7 +12,6 @@ use crate::body::{DEFAULT_BODY_READ_TIMEOUT, DEFAULT_MAX_BODY_SIZE, Limits};
 use crate::jsonrpc::{self, JsonRpcState};
 use crate::xmlrpc::{self, XmlRpcState};
 use crate::{openapi, problem, rest};
-use utoipa_swagger_ui::SwaggerUi;
 
 /// The path of the JSON-RPC 2.0 endpoint.
 pub const JSONRPC_PATH: &str = "/jsonrpc";
@@ -33,7 +32,8 @@ pub const WS_PATH: &str = "/ws";
 /// REST resources of the methods that have `#[rest(...)]`, JSON-RPC 2.0 at
 /// `POST /jsonrpc`, XML-RPC at `POST /RPC2`, the OpenAPI 3.1 document at
 /// `GET /openapi.json` and its docs page (Swagger UI, served from the binary,
-/// no network needed) at `GET /docs`.
+/// no network needed) at `GET /docs` (with the `swagger-ui` feature, on by
+/// default).
 ///
 /// The result is an ordinary router: `merge` it with your own routes, `nest` it
 /// under a prefix, `layer` tower-http middleware on it, serve it with
@@ -197,12 +197,43 @@ impl RpcRouter {
                 subscriber_timeout: self.subscriber_timeout,
             }));
         let rest = rest::routes(&dispatcher, self.limits);
-        let docs: Router<S> = SwaggerUi::new(DOCS_PATH)
-            .url(OPENAPI_PATH, openapi(&dispatcher, &self.api_version))
-            .into();
-        let docs = docs.layer(axum::middleware::map_response(problem::for_foreign_errors));
+        let docs = docs::<S>(openapi(&dispatcher, &self.api_version))
+            .layer(axum::middleware::map_response(problem::for_foreign_errors));
         jsonrpc.merge(xmlrpc).merge(ws).merge(rest).merge(docs)
     }
+}
+
+/// The OpenAPI document at [`OPENAPI_PATH`], and Swagger UI at [`DOCS_PATH`].
+#[cfg(feature = "swagger-ui")]
+fn docs<S: Clone + Send + Sync + 'static>(openapi: utoipa::openapi::OpenApi) -> Router<S> {
+    utoipa_swagger_ui::SwaggerUi::new(DOCS_PATH)
+        .url(OPENAPI_PATH, openapi)
+        .into()
+}
+
+/// The OpenAPI document at [`OPENAPI_PATH`] (no docs page: the `swagger-ui`
+/// feature is off).
+#[cfg(not(feature = "swagger-ui"))]
+fn docs<S: Clone + Send + Sync + 'static>(openapi: utoipa::openapi::OpenApi) -> Router<S> {
+    use axum::response::IntoResponse;
+
+    let json = match openapi.to_json() {
+        Ok(json) => bytes::Bytes::from(json),
+        Err(err) => {
+            tracing::error!(error = %err, "cannot write the OpenAPI document");
+            bytes::Bytes::new()
+        }
+    };
+    let serve = move || {
+        let json = json.clone();
+        async move {
+            if json.is_empty() {
+                return axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response();
+            }
+            ([(http::header::CONTENT_TYPE, "application/json")], json).into_response()
+        }
+    };
+    Router::new().route(OPENAPI_PATH, axum::routing::get(serve))
 }
 
 impl<S: Clone + Send + Sync + 'static> From<RpcRouter> for Router<S> {

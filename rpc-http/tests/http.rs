@@ -382,9 +382,43 @@ async fn a_call_past_the_callers_deadline_is_cancelled_with_a_timeout_error() {
 }
 
 #[tokio::test]
+async fn the_openapi_document_is_served_with_or_without_the_docs_page() {
+    let addr = echo_server().await;
+    let answer = common::send(addr, Method::GET, "/openapi.json", None, "").await;
+    assert_eq!(answer.status, 200);
+    assert!(
+        answer.headers["content-type"]
+            .as_bytes()
+            .starts_with(b"application/json"),
+        "{:?}",
+        answer.headers
+    );
+    let document = answer.json();
+    assert!(document["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert!(document["paths"].is_object(), "{document}");
+    let docs = common::send(addr, Method::GET, "/docs/", None, "").await;
+    if cfg!(feature = "swagger-ui") {
+        assert_eq!(docs.status, 200);
+        assert!(
+            docs.headers["content-type"]
+                .as_bytes()
+                .starts_with(b"text/html")
+        );
+    } else {
+        assert_eq!(docs.status, 404);
+        assert_eq!(docs.headers["content-type"], rpc_http::PROBLEM_JSON);
+    }
+}
+
+#[tokio::test]
 async fn the_docs_endpoints_answer_errors_with_problem_documents_too() {
     let addr = echo_server().await;
-    for path in ["/openapi.json", "/docs/"] {
+    let paths: &[&str] = if cfg!(feature = "swagger-ui") {
+        &["/openapi.json", "/docs/"]
+    } else {
+        &["/openapi.json"]
+    };
+    for &path in paths {
         let answer = common::send(addr, Method::POST, path, None, "").await;
         assert_eq!(answer.status, 405, "{path}");
         assert_eq!(
@@ -396,6 +430,9 @@ async fn the_docs_endpoints_answer_errors_with_problem_documents_too() {
         assert_eq!(answer.json()["status"], 405, "{path}");
     }
     let answer = common::send(addr, Method::GET, "/docs/no-such-file.js", None, "").await;
+    assert_eq!(answer.status, 404);
+    assert_eq!(answer.headers["content-type"], rpc_http::PROBLEM_JSON);
+    let answer = common::send(addr, Method::GET, "/no-such-page", None, "").await;
     assert_eq!(answer.status, 404);
     assert_eq!(answer.headers["content-type"], rpc_http::PROBLEM_JSON);
 }
