@@ -141,18 +141,36 @@ fn main() {
     };
     report::print_rows(&rows, memory);
     report::print_bars(&rows, &bars::bars());
-    let framework = memory("datacenter (framework)");
     let by_hand = memory("axum by hand");
     let http_measured = rows.iter().any(|(title, _)| title.starts_with("REST `"));
-    if http_measured && framework.is_finite() && by_hand.is_finite() {
+    // The bar is the framework's own cost, a binary that serves HTTP only
+    // beside axum by hand; `datacenter`, which carries every transport and
+    // store, is shown beside it.
+    let memory_rows = [
+        (
+            "framework, HTTP only",
+            "a binary that serves HTTP only (`framework_http`)",
+            true,
+        ),
+        (
+            "datacenter (framework)",
+            "`datacenter serve`, every transport and store linked in",
+            false,
+        ),
+    ];
+    for (server, what, bar) in memory_rows {
+        let framework = memory(server);
+        if !(http_measured && framework.is_finite() && by_hand.is_finite()) {
+            continue;
+        }
+        let ratio = framework / by_hand;
+        let (target, met) = match (bar, ratio <= MAX_MEMORY_RATIO) {
+            (false, _) => (String::new(), ""),
+            (true, true) => (format!("≤ {MAX_MEMORY_RATIO:.2}×"), "yes"),
+            (true, false) => (format!("≤ {MAX_MEMORY_RATIO:.2}×"), "**no**"),
+        };
         println!(
-            "| peak server memory under HTTP load, framework over axum by hand | {:.2}× | | ≤ {MAX_MEMORY_RATIO:.2}× | {} |",
-            framework / by_hand,
-            if framework <= MAX_MEMORY_RATIO * by_hand {
-                "yes"
-            } else {
-                "**no**"
-            }
+            "| peak server memory under HTTP load over axum by hand: {what} | {ratio:.2}× | | {target} | {met} |"
         );
     }
     let wanted = |what: &str| {

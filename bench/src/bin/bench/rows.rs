@@ -51,6 +51,11 @@ pub fn rows(options: &Options, setup: &Setup) -> Vec<Row> {
                     http("http://127.0.0.1:9004/country/3/server/active", None),
                 ),
                 contender(
+                    "framework REST, a binary that serves HTTP only (`framework_http`)",
+                    "framework, HTTP only",
+                    http("http://127.0.0.1:9013/country/3/server/active", None),
+                ),
+                contender(
                     CEILING,
                     "hyper ceiling",
                     http("http://127.0.0.1:9011/country/3/server/active", None),

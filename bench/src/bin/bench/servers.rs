@@ -222,6 +222,13 @@ pub fn start_all(
             &bin.join("baseline_axum"),
             &["127.0.0.1:9001"],
         ),
+        // The example's service on rpc-http alone, as a binary that serves
+        // HTTP only is built.
+        Server::start(
+            "framework, HTTP only",
+            &bin.join("framework_http"),
+            &["127.0.0.1:9013"],
+        ),
         datacenter(
             "datacenter (framework, HTTPS)",
             bin,
