@@ -149,13 +149,12 @@ struct Entries<'a, 'b> {
 }
 
 impl<'a> Entries<'a, '_> {
-    /// The next parameter's name; its value is kept for `next_value_seed`.
-    fn next_name(&mut self) -> Option<Cow<'a, str>> {
+    /// The next parameter's name, kept with its value for
+    /// `next_value_seed`.
+    fn next_name(&mut self) -> Option<&str> {
         let entry = self.entries.next()?;
         self.status.set(entry.status.or(self.source));
-        let name = entry.name.clone();
-        self.value = Some(entry);
-        Some(name)
+        Some(&self.value.insert(entry).name)
     }
 
     fn take_value(&mut self) -> Result<Named<'a>, PartError> {
@@ -176,10 +175,11 @@ impl<'a> MapAccess<'a> for Entries<'a, '_> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, PartError> {
+        // A params struct's field names are read, not kept: no copy.
         match self.next_name() {
             None => Ok(None),
             Some(name) => seed
-                .deserialize(de::value::CowStrDeserializer::<PartError>::new(name))
+                .deserialize(de::value::StrDeserializer::<PartError>::new(name))
                 .map(Some),
         }
     }
