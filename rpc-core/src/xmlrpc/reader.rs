@@ -7,7 +7,7 @@ use std::borrow::Cow;
 use quick_xml::Reader;
 use quick_xml::events::{BytesRef, Event};
 
-use super::scan::{Plain, is_plain};
+use super::scan::Plain;
 
 /// The default bound on the nesting of elements in a document.
 pub const DEFAULT_MAX_DEPTH: usize = 128;
@@ -56,36 +56,94 @@ pub(crate) enum Tag {
 }
 
 impl Tag {
+    /// The tag named `name`.
     pub(crate) fn of_bytes(name: &[u8]) -> Self {
-        // The most frequent names first: a match on strings compares in order.
-        match name {
-            b"value" => Self::Value,
-            b"member" => Self::Member,
-            b"name" => Self::MemberName,
-            b"string" => Self::String,
-            b"int" | b"i4" => Self::Int,
-            b"struct" => Self::Struct,
-            b"boolean" => Self::Boolean,
-            b"array" => Self::Array,
-            b"data" => Self::Data,
-            b"param" => Self::Param,
-            b"params" => Self::Params,
-            b"double" => Self::Double,
-            b"nil" => Self::Nil,
-            b"i8" => Self::I8,
-            b"dateTime.iso8601" => Self::DateTime,
-            b"base64" => Self::Base64,
-            b"methodCall" => Self::MethodCall,
-            b"methodName" => Self::MethodName,
-            b"methodResponse" => Self::MethodResponse,
-            b"fault" => Self::Fault,
-            b"i1" | b"i2" => Self::Int,
-            b"float" => Self::Double,
-            // Apache's extensions are also written with an `ex:` prefix.
-            _ => match name.strip_prefix(b"ex:") {
-                Some(extension) if !extension.starts_with(b"ex:") => Self::of_bytes(extension),
-                _ => Self::Other,
-            },
+        // XML forbids it, but a name with a zero byte would read as a word
+        // of a shorter name.
+        if name.contains(&0) {
+            return Self::Other;
+        }
+        Self::of_word(super::scan::word_of(name), name)
+    }
+
+    /// The tag named `name`, whose first eight bytes (or fewer, zeros after
+    /// them) are `word`: names hold no zero byte, so for the short names the
+    /// word is the name, and a match on words is a few comparisons where a
+    /// match on strings compares them one by one.
+    #[inline(always)]
+    pub(crate) fn of_word(word: u64, name: &[u8]) -> Self {
+        const fn word_of(name: &[u8]) -> u64 {
+            let mut word = 0u64;
+            let mut i = 0;
+            while i < name.len() && i < 8 {
+                word |= (name[i] as u64) << (8 * i);
+                i += 1;
+            }
+            word
+        }
+        const VALUE: u64 = word_of(b"value");
+        const MEMBER: u64 = word_of(b"member");
+        const NAME: u64 = word_of(b"name");
+        const STRING: u64 = word_of(b"string");
+        const INT: u64 = word_of(b"int");
+        const I4: u64 = word_of(b"i4");
+        const STRUCT: u64 = word_of(b"struct");
+        const BOOLEAN: u64 = word_of(b"boolean");
+        const ARRAY: u64 = word_of(b"array");
+        const DATA: u64 = word_of(b"data");
+        const PARAM: u64 = word_of(b"param");
+        const PARAMS: u64 = word_of(b"params");
+        const DOUBLE: u64 = word_of(b"double");
+        const NIL: u64 = word_of(b"nil");
+        const I8: u64 = word_of(b"i8");
+        const BASE64: u64 = word_of(b"base64");
+        const FAULT: u64 = word_of(b"fault");
+        const I1: u64 = word_of(b"i1");
+        const I2: u64 = word_of(b"i2");
+        const FLOAT: u64 = word_of(b"float");
+        // Longer names: their first eight bytes, then the whole name.
+        const METHOD_CA: u64 = word_of(b"methodCa");
+        const METHOD_NA: u64 = word_of(b"methodNa");
+        const METHOD_RE: u64 = word_of(b"methodRe");
+        const DATE_TIME: u64 = word_of(b"dateTime");
+        let tag = match word {
+            VALUE => Self::Value,
+            MEMBER => Self::Member,
+            NAME => Self::MemberName,
+            STRING => Self::String,
+            INT | I4 | I1 | I2 => Self::Int,
+            STRUCT => Self::Struct,
+            BOOLEAN => Self::Boolean,
+            ARRAY => Self::Array,
+            DATA => Self::Data,
+            PARAM => Self::Param,
+            PARAMS => Self::Params,
+            DOUBLE | FLOAT => Self::Double,
+            NIL => Self::Nil,
+            I8 => Self::I8,
+            BASE64 => Self::Base64,
+            FAULT => Self::Fault,
+            METHOD_CA if name == b"methodCall" => Self::MethodCall,
+            METHOD_NA if name == b"methodName" => Self::MethodName,
+            METHOD_RE if name == b"methodResponse" => Self::MethodResponse,
+            DATE_TIME if name == b"dateTime.iso8601" => Self::DateTime,
+            _ => Self::Other,
+        };
+        if tag == Self::Other {
+            return Self::extension(name);
+        }
+        tag
+    }
+
+    /// Apache's extensions, also written with an `ex:` prefix (out of the
+    /// way of the usual names: a call to it would make every lookup save
+    /// registers).
+    #[cold]
+    #[inline(never)]
+    fn extension(name: &[u8]) -> Self {
+        match name.strip_prefix(b"ex:") {
+            Some(extension) if !extension.starts_with(b"ex:") => Self::of_bytes(extension),
+            _ => Self::Other,
         }
     }
 }
@@ -101,48 +159,78 @@ pub(crate) enum Token<'a> {
 
 /// A pull reader of [`Token`]s over a byte slice.
 pub(crate) struct Tokens<'a> {
+    input: &'a [u8],
     source: Source<'a>,
+    /// Whether `input` is a fragment of a document.
+    fragment: bool,
     syntax_failed: bool,
     depth: usize,
     max_depth: usize,
 }
 
-/// What reads the document: the plain path for the documents it accepts
-/// (see [`scan`](super::scan)), quick-xml for every other.
+/// What reads the document: the plain path while it can (see
+/// [`scan`](super::scan)), then quick-xml from where it stopped.
 enum Source<'a> {
     Plain(Plain<'a>),
-    Quick(Box<Reader<&'a [u8]>>),
+    Quick(Box<Quick<'a>>),
+}
+
+/// quick-xml, reading a document from `offset` on.
+struct Quick<'a> {
+    reader: Reader<&'a [u8]>,
+    offset: usize,
+    /// The plain path that read the document up to `offset`: its open
+    /// elements are closed by end tags quick-xml lets through.
+    plain: Option<Plain<'a>>,
+    /// The elements quick-xml opened and has not closed.
+    depth: usize,
+}
+
+impl<'a> Quick<'a> {
+    fn new(input: &'a [u8], fragment: bool, offset: usize, plain: Option<Plain<'a>>) -> Self {
+        let mut reader = Reader::from_reader(&input[offset..]);
+        let config = reader.config_mut();
+        config.expand_empty_elements = true;
+        config.check_end_names = true;
+        config.allow_unmatched_ends = fragment || plain.is_some();
+        Self {
+            reader,
+            offset,
+            plain,
+            depth: 0,
+        }
+    }
 }
 
 impl<'a> Tokens<'a> {
     /// Reads a whole document.
     pub fn new(input: &'a [u8], max_depth: usize) -> Self {
-        let plain = is_plain(input);
-        Self::with(input, max_depth, plain, false)
+        Self::with(input, max_depth, true, false)
     }
 
     /// Reads from the middle of a document read before with [`Tokens::new`]
-    /// ([`Tokens::is_plain`] says how): the end tags of elements opened before
-    /// `input` starts are let through; everything else is checked as in a
-    /// whole document.
+    /// (with the plain path first, if [`Tokens::is_plain`] said so then):
+    /// the end tags of elements opened before `input` starts are let
+    /// through; everything else is checked as in a whole document.
     pub fn fragment(input: &'a [u8], max_depth: usize, plain: bool) -> Self {
         Self::with(input, max_depth, plain, true)
     }
 
-    /// Reads with the plain path or quick-xml, as told.
+    /// Reads with the plain path first or with quick-xml only, as told.
     pub(crate) fn with(input: &'a [u8], max_depth: usize, plain: bool, fragment: bool) -> Self {
-        let source = if plain {
-            Source::Plain(Plain::new(input, fragment))
-        } else {
-            let mut reader = Reader::from_reader(input);
-            let config = reader.config_mut();
-            config.expand_empty_elements = true;
-            config.check_end_names = true;
-            config.allow_unmatched_ends = fragment;
-            Source::Quick(Box::new(reader))
+        let plain = match (plain, fragment) {
+            (true, true) => Some(Plain::fragment(input)),
+            (true, false) => Plain::document(input),
+            (false, _) => None,
+        };
+        let source = match plain {
+            Some(plain) => Source::Plain(plain),
+            None => Source::Quick(Box::new(Quick::new(input, fragment, 0, None))),
         };
         Self {
+            input,
             source,
+            fragment,
             syntax_failed: false,
             depth: 0,
             max_depth,
@@ -153,6 +241,23 @@ impl<'a> Tokens<'a> {
     /// it must then be read by too.
     pub fn is_plain(&self) -> bool {
         matches!(self.source, Source::Plain(_))
+    }
+
+    /// The plain path stopped at a token it does not read: quick-xml reads
+    /// on from there.
+    #[cold]
+    #[inline(never)]
+    fn hand_to_quick_xml(&mut self) {
+        let Source::Plain(plain) = &self.source else {
+            return;
+        };
+        let offset = plain.position();
+        let placeholder = Source::Plain(Plain::fragment(&[]));
+        let Source::Plain(plain) = std::mem::replace(&mut self.source, placeholder) else {
+            return;
+        };
+        let quick = Quick::new(self.input, self.fragment, offset, Some(plain));
+        self.source = Source::Quick(Box::new(quick));
     }
 
     /// Whether reading failed because the document is not well-formed (or
@@ -188,7 +293,7 @@ impl<'a> Tokens<'a> {
     pub fn position(&self) -> usize {
         match &self.source {
             Source::Plain(plain) => plain.position(),
-            Source::Quick(reader) => reader.buffer_position() as usize,
+            Source::Quick(quick) => quick.offset + quick.reader.buffer_position() as usize,
         }
     }
 
@@ -202,8 +307,14 @@ impl<'a> Tokens<'a> {
 
     fn read(&mut self) -> Result<Token<'a>, XmlError> {
         let token = match &mut self.source {
-            Source::Plain(plain) => plain.next()?,
-            Source::Quick(reader) => Self::read_quick(reader)?,
+            Source::Plain(plain) => match plain.next()? {
+                Some(token) => token,
+                None => {
+                    self.hand_to_quick_xml();
+                    return self.read();
+                }
+            },
+            Source::Quick(quick) => Self::read_quick(quick)?,
         };
         match token {
             Token::Start(_) => {
@@ -222,19 +333,32 @@ impl<'a> Tokens<'a> {
     }
 
     /// The next token quick-xml reads, passing over what XML-RPC ignores.
-    fn read_quick(reader: &mut Reader<&'a [u8]>) -> Result<Token<'a>, XmlError> {
+    fn read_quick(quick: &mut Quick<'a>) -> Result<Token<'a>, XmlError> {
+        let reader = &mut quick.reader;
         loop {
             let event = reader.read_event().map_err(|e| {
                 XmlError::Syntax(format!(
                     "not well-formed XML at byte {}: {e}",
-                    reader.error_position()
+                    quick.offset + reader.error_position() as usize
                 ))
             })?;
             return Ok(match event {
                 Event::Start(start) => {
+                    quick.depth += 1;
                     Token::Start(Tag::of_bytes(start.name().as_ref().as_bytes()))
                 }
-                Event::End(end) => Token::End(Tag::of_bytes(end.name().as_ref().as_bytes())),
+                Event::End(end) => {
+                    let name = end.name();
+                    let name = name.as_ref().as_bytes();
+                    if quick.depth > 0 {
+                        quick.depth -= 1;
+                    } else if let Some(plain) = &mut quick.plain {
+                        // An element the plain path opened.
+                        let at = quick.offset + reader.buffer_position() as usize;
+                        plain.close_named(name, at)?;
+                    }
+                    Token::End(Tag::of_bytes(name))
+                }
                 Event::Text(text) => Token::Text(text.xml10_content()),
                 Event::CData(data) => Token::Text(data.into_inner()),
                 Event::GeneralRef(reference) => {
@@ -412,6 +536,72 @@ pub(crate) fn validate(input: &[u8], max_depth: usize) -> Result<(), XmlError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_read_as_words_are_the_names() {
+        let names: [(&[u8], Tag); 29] = [
+            (b"value", Tag::Value),
+            (b"member", Tag::Member),
+            (b"name", Tag::MemberName),
+            (b"string", Tag::String),
+            (b"int", Tag::Int),
+            (b"i4", Tag::Int),
+            (b"i1", Tag::Int),
+            (b"i2", Tag::Int),
+            (b"struct", Tag::Struct),
+            (b"boolean", Tag::Boolean),
+            (b"array", Tag::Array),
+            (b"data", Tag::Data),
+            (b"param", Tag::Param),
+            (b"params", Tag::Params),
+            (b"double", Tag::Double),
+            (b"float", Tag::Double),
+            (b"nil", Tag::Nil),
+            (b"i8", Tag::I8),
+            (b"ex:i8", Tag::I8),
+            (b"ex:nil", Tag::Nil),
+            (b"base64", Tag::Base64),
+            (b"fault", Tag::Fault),
+            (b"methodCall", Tag::MethodCall),
+            (b"methodName", Tag::MethodName),
+            (b"methodResponse", Tag::MethodResponse),
+            (b"dateTime.iso8601", Tag::DateTime),
+            (b"ex:dateTime.iso8601", Tag::DateTime),
+            (b"ex:ex:nil", Tag::Other),
+            (b"valu", Tag::Other),
+        ];
+        let others: [&[u8]; 8] = [
+            b"values",
+            b"Value",
+            b"methodCal",
+            b"methodCalls",
+            b"methodNam",
+            b"dateTime",
+            b"dateTime.iso8601x",
+            b"v",
+        ];
+        // Not a name of the plain path, which never has a zero byte.
+        assert_eq!(Tag::of_bytes(b"value\0"), Tag::Other);
+        let all = names
+            .iter()
+            .copied()
+            .chain(others.iter().map(|&name| (name, Tag::Other)));
+        for (name, tag) in all {
+            assert_eq!(
+                Tag::of_bytes(name),
+                tag,
+                "{}",
+                String::from_utf8_lossy(name)
+            );
+            // Within a document (eight bytes readable at once) and at its end.
+            let mut doc = name.to_vec();
+            doc.extend_from_slice(b">more bytes after it");
+            let word = super::super::scan::word_at(&doc, 0, name.len());
+            assert_eq!(Tag::of_word(word, name), tag);
+            let word = super::super::scan::word_at(name, 0, name.len());
+            assert_eq!(Tag::of_word(word, name), tag);
+        }
+    }
 
     #[test]
     fn refuses_what_is_unsafe_or_broken() {
