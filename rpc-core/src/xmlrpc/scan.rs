@@ -39,19 +39,24 @@ pub(crate) fn after_declaration(input: &[u8]) -> Option<usize> {
     if !matches!(rest.first(), Some(b' ' | b'\t' | b'\n' | b'?')) {
         return None;
     }
-    // The first `?>` ends it; nothing before it may be markup (it is short:
-    // a loop, not a search with a set-up of its own).
-    let mut close = 0;
-    loop {
-        match rest.get(close..close + 2)? {
-            b"?>" => break,
-            // Markup, or a byte that is not ASCII (quick-xml checks the
-            // declaration's UTF-8; a plain one is ASCII).
-            [b'<' | b'>' | b'\r' | 0x80.., _] => return None,
-            _ => close += 1,
+    // The first `?>` ends it; nothing before it may be markup, or a byte
+    // that is not ASCII (quick-xml checks the declaration's UTF-8; a plain
+    // one is ASCII).
+    let mut from = 0;
+    while let Some(at) = rest[from..].iter().position(|&b| b == b'?') {
+        let close = from + at;
+        if !rest[from..close]
+            .iter()
+            .all(|&b| b.is_ascii() && !matches!(b, b'<' | b'>' | b'\r'))
+        {
+            return None;
         }
+        if rest.get(close + 1) == Some(&b'>') {
+            return Some(5 + close + 2);
+        }
+        from = close + 1;
     }
-    Some(5 + close + 2)
+    None
 }
 
 /// The end of the ASCII name that starts at `at`, if one does.
