@@ -5,8 +5,9 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use super::de::{DeError, ParamsDeserializer, ValueDeserializer};
-use super::reader::{Tag, Token, Tokens, XmlError, unexpected};
+use super::reader::{Token, Tokens, XmlError, unexpected};
 use super::ser::{ParamsSerializer, escape_into, is_xml_char};
+use super::tag::Tag;
 use crate::{BoxSerialize, ClientError, RpcError};
 
 const RESPONSE_HEAD: &[u8] = b"<?xml version=\"1.0\"?>\n<methodResponse>";

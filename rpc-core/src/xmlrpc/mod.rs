@@ -20,9 +20,11 @@
 mod de;
 mod envelope;
 mod introspection;
+mod quick;
 mod reader;
 mod scan;
 mod ser;
+mod tag;
 mod value;
 
 use bytes::Bytes;
@@ -34,9 +36,10 @@ use self::envelope::{CallHead, parse_call, write_fault, write_response, xml_erro
 pub use self::envelope::{decode_response, encode_call};
 use self::introspection::{LIST_METHODS, METHOD_HELP, METHOD_SIGNATURE, MULTICALL};
 pub use self::reader::DEFAULT_MAX_DEPTH;
-use self::reader::{Tag, Tokens};
+use self::reader::Tokens;
 pub use self::ser::EncodeError;
 pub(crate) use self::ser::ValueSerializer;
+use self::tag::Tag;
 pub use self::value::{Base64, DateTime, InvalidDateTime};
 use crate::{BoxSerialize, Context, Dispatcher, Params, Request, RpcError};
 

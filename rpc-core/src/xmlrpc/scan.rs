@@ -26,8 +26,9 @@
 
 use std::borrow::Cow;
 
-use super::reader::{Tag, Token, XmlError};
+use super::reader::{Token, XmlError};
 use super::ser::SPECIAL;
+use super::tag::{Tag, word_at};
 
 /// Where the document starts after its XML declaration (`<?xml …?>` at the
 /// very start, in ASCII without markup inside), or at 0 without one; `None` for any
@@ -90,31 +91,6 @@ static NAME: [bool; 256] = {
     }
     table
 };
-
-/// The first `len` bytes of `input[at..]`, at most eight, as one word
-/// (little-endian, zeros after them): read at once where the input has eight
-/// bytes there. Names hold no zero byte, so a short name's word is the name.
-pub(crate) fn word_at(input: &[u8], at: usize, len: usize) -> u64 {
-    match input.get(at..at + 8) {
-        Some(&[b0, b1, b2, b3, b4, b5, b6, b7]) => {
-            let word = u64::from_le_bytes([b0, b1, b2, b3, b4, b5, b6, b7]);
-            match len {
-                0 => 0,
-                1..8 => word & (u64::MAX >> (64 - 8 * len)),
-                _ => word,
-            }
-        }
-        _ => word_of(&input[at..(at + len).min(input.len())]),
-    }
-}
-
-/// The first eight bytes of `name` (or fewer, zeros after them) as one word.
-pub(crate) fn word_of(name: &[u8]) -> u64 {
-    name.iter()
-        .take(8)
-        .enumerate()
-        .fold(0, |word, (i, &b)| word | u64::from(b) << (8 * i))
-}
 
 /// The character of the reference at the start of `text` (`&lt;`, `&#233;`,
 /// `&#x41;`…) and the reference's length, if it is one the plain path reads.

@@ -4,7 +4,8 @@ use serde::de::value::CowStrDeserializer;
 use serde::de::{self, DeserializeSeed, Visitor};
 
 use super::{DeError, Result, ValueDeserializer};
-use crate::xmlrpc::reader::{Tag, Token, Tokens};
+use crate::xmlrpc::reader::{Token, Tokens};
+use crate::xmlrpc::tag::Tag;
 
 /// `<member><name>k</name><value>v</value></member>`… up to `</struct>`.
 pub(super) struct StructAccess<'r, 'a> {

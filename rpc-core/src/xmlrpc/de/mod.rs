@@ -12,7 +12,8 @@ mod variant;
 pub(crate) use self::access::ParamsDeserializer;
 use self::access::{StructAccess, ValuesAccess};
 use self::variant::VariantAccess;
-use super::reader::{Tag, Token, Tokens, XmlError, label};
+use super::reader::{Token, Tokens, XmlError};
+use super::tag::{Tag, label};
 use super::value::{BASE64, DATETIME, JSON_RAW, decode_base64};
 
 /// The reserved newtype name of a value kept as raw XML (multicall's params).

@@ -4,7 +4,8 @@ use serde::de::value::CowStrDeserializer;
 use serde::de::{self, DeserializeSeed, Visitor};
 
 use super::{DeError, Result, ValueDeserializer};
-use crate::xmlrpc::reader::{Tag, Tokens};
+use crate::xmlrpc::reader::Tokens;
+use crate::xmlrpc::tag::Tag;
 
 /// A variant written as a struct of one member.
 pub(super) struct VariantAccess<'r, 'a> {
