@@ -45,28 +45,27 @@ impl<'a> Quick<'a> {
 
     /// The next token quick-xml reads, passing over what XML-RPC ignores.
     pub fn next(&mut self) -> Result<Token<'a>, XmlError> {
-        let quick = self;
-        let reader = &mut quick.reader;
+        let reader = &mut self.reader;
         loop {
             let event = reader.read_event().map_err(|e| {
                 XmlError::Syntax(format!(
                     "not well-formed XML at byte {}: {e}",
-                    quick.offset + reader.error_position() as usize
+                    self.offset + reader.error_position() as usize
                 ))
             })?;
             return Ok(match event {
                 Event::Start(start) => {
-                    quick.depth += 1;
+                    self.depth += 1;
                     Token::Start(Tag::of_bytes(start.name().as_ref().as_bytes()))
                 }
                 Event::End(end) => {
                     let name = end.name();
                     let name = name.as_ref().as_bytes();
-                    if quick.depth > 0 {
-                        quick.depth -= 1;
-                    } else if let Some(plain) = &mut quick.plain {
+                    if self.depth > 0 {
+                        self.depth -= 1;
+                    } else if let Some(plain) = &mut self.plain {
                         // An element the plain path opened.
-                        let at = quick.offset + reader.buffer_position() as usize;
+                        let at = self.offset + reader.buffer_position() as usize;
                         plain.close_named(name, at)?;
                     }
                     Token::End(Tag::of_bytes(name))

@@ -33,7 +33,7 @@ use super::tag::{Tag, word_at};
 /// Where the document starts after its XML declaration (`<?xml …?>` at the
 /// very start, in ASCII without markup inside), or at 0 without one; `None` for any
 /// other `<?`.
-pub(crate) fn after_declaration(input: &[u8]) -> Option<usize> {
+fn after_declaration(input: &[u8]) -> Option<usize> {
     let Some(rest) = input.strip_prefix(b"<?xml") else {
         return (!input.starts_with(b"<?")).then_some(0);
     };
