@@ -3,16 +3,22 @@
 //! `requests_per_second p50_ms p99_ms count client_cpu_us_per_call`: lapin by
 //! hand, each answer decoded into `Vec<Server>`, the baseline of the AMQP
 //! client row too.
-//! Usage: amqp_load AMQP_URL QUEUE IN_FLIGHT SECONDS
+//!
+//! With `confirmed` as a fifth argument it gives each call the guarantees
+//! the framework's `AmqpTransport` gives: the channel in confirm mode, the
+//! call published `mandatory` with its timeout as `expiration`, and the
+//! broker's confirm awaited (a call it returns or does not take fails at
+//! once) before the answer.
+//! Usage: amqp_load AMQP_URL QUEUE IN_FLIGHT SECONDS [confirmed]
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
-use lapin::options::{BasicConsumeOptions, BasicPublishOptions};
+use lapin::options::{BasicConsumeOptions, BasicPublishOptions, ConfirmSelectOptions};
 use lapin::types::FieldTable;
-use lapin::{BasicProperties, Connection, ConnectionProperties};
+use lapin::{BasicProperties, Confirmation, Connection, ConnectionProperties};
 use tokio::sync::oneshot;
 
 #[tokio::main(flavor = "current_thread")]
@@ -22,12 +28,19 @@ async fn main() {
     let queue = args.next().expect("QUEUE");
     let in_flight: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(64);
     let seconds: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(5);
+    let confirmed = args.next().as_deref() == Some("confirmed");
 
     let cpu = rpc_bench::cpu_time_us();
     let connection = Connection::connect(&url, ConnectionProperties::default())
         .await
         .unwrap();
     let channel = connection.create_channel().await.unwrap();
+    if confirmed {
+        channel
+            .confirm_select(ConfirmSelectOptions::default())
+            .await
+            .unwrap();
+    }
     let no_ack = BasicConsumeOptions {
         no_ack: true,
         ..Default::default()
@@ -71,21 +84,29 @@ async fn main() {
                 let id = format!("{worker}-{n}");
                 let (sender, answer) = oneshot::channel();
                 pending.lock().unwrap().insert(id.clone(), sender);
-                let properties = BasicProperties::default()
+                let mut properties = BasicProperties::default()
                     .with_content_type("application/json".into())
                     .with_reply_to("amq.rabbitmq.reply-to".into())
                     .with_correlation_id(id.into());
+                if confirmed {
+                    properties = properties.with_expiration("30000".into());
+                }
+                let options = BasicPublishOptions {
+                    mandatory: confirmed,
+                    ..Default::default()
+                };
                 let sent = Instant::now();
-                channel
-                    .basic_publish(
-                        "".into(),
-                        queue.as_str().into(),
-                        BasicPublishOptions::default(),
-                        body,
-                        properties,
-                    )
+                let confirm = channel
+                    .basic_publish("".into(), queue.as_str().into(), options, body, properties)
                     .await
                     .unwrap();
+                if confirmed {
+                    let taken = confirm.await.unwrap();
+                    assert!(
+                        matches!(taken, Confirmation::Ack(None)),
+                        "the broker did not take a call: {taken:?}"
+                    );
+                }
                 let Ok(Ok(answer)) = tokio::time::timeout(Duration::from_secs(10), answer).await
                 else {
                     eprintln!("a call got no answer within 10 s");

@@ -9,7 +9,6 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use lapin::message::Delivery;
 use lapin::options::BasicPublishOptions;
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Confirmation};
@@ -95,7 +94,6 @@ struct Inner {
     refused_in_a_row: AtomicU64,
     /// The connection on which a publisher declared its exchange.
     exchange_declared: AtomicU64,
-    prefix: String,
 }
 
 /// How many calls in a row a node may decline to take (negative confirms)
@@ -110,7 +108,7 @@ impl AmqpTransport {
     pub fn new(brokers: impl Into<Brokers>, queue: impl Into<String>) -> Self {
         static INSTANCE: AtomicU64 = AtomicU64::new(0);
         let prefix = format!(
-            "{}-{}",
+            "{}-{}-",
             std::process::id(),
             INSTANCE.fetch_add(1, Ordering::Relaxed)
         );
@@ -125,13 +123,12 @@ impl AmqpTransport {
             }),
             inner: Arc::new(Inner {
                 brokers: brokers.into(),
-                pending: Arc::default(),
+                pending: Arc::new(Pending::new(prefix)),
                 session: tokio::sync::Mutex::new(None),
                 generations: AtomicU64::new(0),
                 next_id: AtomicU64::new(1),
                 refused_in_a_row: AtomicU64::new(0),
                 exchange_declared: AtomicU64::new(0),
-                prefix,
             }),
         }
     }
@@ -233,11 +230,12 @@ impl AmqpTransport {
         }))
     }
 
-    /// Publishes one call and waits for its answer.
-    async fn attempt(&self, body: &[u8], correlation_id: &str) -> Result<Delivery, Failed> {
+    /// Publishes call `number` and waits for the body of its answer.
+    async fn attempt(&self, body: &[u8], number: u64) -> Result<Vec<u8>, Failed> {
+        let correlation_id = self.inner.pending.correlation_id(number);
         let answer = self
-            .publish(body, correlation_id, |generation| {
-                self.inner.pending.wait(correlation_id, generation)
+            .publish(body, &correlation_id, |generation| {
+                self.inner.pending.wait(number, generation)
             })
             .await?;
         answer.await.map_err(|_| Failed::MaybeRan(AmqpError::Lost))
@@ -367,18 +365,17 @@ impl Transport for AmqpTransport {
             // Each attempt has its own id: an answer to an earlier attempt,
             // should one still come, is not taken for this one's.
             let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
-            let correlation_id = format!("{}-{id}", self.inner.prefix);
             let body = jsonrpc::encode_call(method.name, &params, id)?;
-            let attempt = tokio::time::timeout_at(deadline, self.attempt(&body, &correlation_id));
+            let attempt = tokio::time::timeout_at(deadline, self.attempt(&body, id));
             let failed = match attempt.await {
-                Ok(Ok(reply)) => return jsonrpc::decode_reply(&reply.data),
+                Ok(Ok(reply)) => return jsonrpc::decode_reply(&reply),
                 Ok(Err(failed)) => failed,
                 Err(_) => {
-                    self.inner.pending.forget(&correlation_id);
+                    self.inner.pending.forget_call(id);
                     return Err(ClientError::Timeout(self.config.timeout));
                 }
             };
-            self.inner.pending.forget(&correlation_id);
+            self.inner.pending.forget_call(id);
             match failed {
                 Failed::NotSent(err) if err.is_connect() => return Err(ClientError::connect(err)),
                 Failed::NotSent(err) | Failed::Refused(err) => {

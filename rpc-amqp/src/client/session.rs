@@ -23,10 +23,53 @@ pub(super) const DIRECT_REPLY_TO: &str = "amq.rabbitmq.reply-to";
 /// The calls waiting for an answer and the subscriptions receiving their
 /// messages, by correlation id, with the connection (its generation) each
 /// was sent on.
-#[derive(Debug, Default)]
+///
+/// A call's correlation id is this transport's prefix and a number; the
+/// calls are kept by that number.
+#[derive(Debug)]
 pub(super) struct Pending {
-    calls: Mutex<HashMap<String, (u64, oneshot::Sender<Delivery>)>>,
+    /// What every correlation id of this transport starts with.
+    prefix: String,
+    calls: Mutex<HashMap<u64, Waiting, Numbers>>,
     streams: Mutex<HashMap<String, (u64, Stream)>>,
+}
+
+/// A call waiting for its answer: the connection it was sent on, and where
+/// its answer's body goes.
+type Waiting = (u64, oneshot::Sender<Vec<u8>>);
+
+/// Hashes the calls' numbers as they are: each is given once, counting up.
+#[derive(Clone, Copy, Debug, Default)]
+struct Numbers;
+
+impl std::hash::BuildHasher for Numbers {
+    type Hasher = Number;
+
+    fn build_hasher(&self) -> Number {
+        Number(0)
+    }
+}
+
+/// A number, as its own hash.
+#[derive(Debug)]
+struct Number(u64);
+
+impl std::hash::Hasher for Number {
+    fn finish(&self) -> u64 {
+        // Spread over the high bits too: the table picks buckets from the
+        // low bits and its control bytes from the high ones.
+        self.0.wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &byte in bytes {
+            self.0 = (self.0 << 8) | u64::from(byte);
+        }
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 /// Where a subscription's messages go: at most [`STREAMED`] wait for its
@@ -38,13 +81,36 @@ pub(super) type Stream = mpsc::Sender<Result<Delivery, ClientError>>;
 pub(super) const STREAMED: usize = 1024;
 
 impl Pending {
-    /// Waits for the answer to `id`, sent on connection `generation`.
-    pub(super) fn wait(&self, id: &str, generation: u64) -> oneshot::Receiver<Delivery> {
+    /// Nothing waits yet for the answers to correlation ids that start with
+    /// `prefix`.
+    pub(super) fn new(prefix: String) -> Self {
+        Self {
+            prefix,
+            calls: Mutex::default(),
+            streams: Mutex::default(),
+        }
+    }
+
+    /// The correlation id of call `number`.
+    pub(super) fn correlation_id(&self, number: u64) -> String {
+        format!("{}{number}", self.prefix)
+    }
+
+    /// Waits for the body of the answer to call `number`, sent on connection
+    /// `generation`.
+    pub(super) fn wait(&self, number: u64, generation: u64) -> oneshot::Receiver<Vec<u8>> {
         let (sender, receiver) = oneshot::channel();
         if let Ok(mut pending) = self.calls.lock() {
-            pending.insert(id.to_owned(), (generation, sender));
+            pending.insert(number, (generation, sender));
         }
         receiver
+    }
+
+    /// No longer waits for the answer to call `number`.
+    pub(super) fn forget_call(&self, number: u64) {
+        if let Ok(mut pending) = self.calls.lock() {
+            pending.remove(&number);
+        }
     }
 
     /// Routes every message for `id`, subscribed on connection
@@ -55,32 +121,30 @@ impl Pending {
         }
     }
 
-    /// No longer waits for `id` (its call timed out or failed, or its
-    /// subscription ended).
+    /// No longer routes the messages for `id` (its subscription failed or
+    /// ended).
     pub(super) fn forget(&self, id: &str) {
-        if let Ok(mut pending) = self.calls.lock() {
-            pending.remove(id);
-        }
         if let Ok(mut streams) = self.streams.lock() {
             streams.remove(id);
         }
     }
 
-    fn answer(&self, reply: Delivery) {
-        let Some(id) = reply.properties.correlation_id().clone() else {
+    fn answer(&self, mut reply: Delivery) {
+        let Some(id) = reply.properties.correlation_id().as_ref() else {
             return tracing::debug!("dropping an answer without correlation id");
         };
-        let caller = self
-            .calls
-            .lock()
-            .ok()
-            .and_then(|mut c| c.remove(id.as_str()));
+        let id = id.as_str();
+        let number = id
+            .strip_prefix(self.prefix.as_str())
+            .and_then(|n| n.parse::<u64>().ok());
+        let caller = number.and_then(|n| self.calls.lock().ok()?.remove(&n));
         if let Some((_, caller)) = caller {
-            return drop(caller.send(reply));
+            return drop(caller.send(std::mem::take(&mut reply.data)));
         }
         let Ok(mut streams) = self.streams.lock() else {
             return;
         };
+        let id = id.to_owned();
         match streams.get(id.as_str()) {
             Some((_, stream)) if stream.capacity() > 1 => drop(stream.try_send(Ok(reply))),
             Some((_, stream)) => {

@@ -37,7 +37,7 @@ impl AmqpTransport {
         R: DeserializeOwned + Send + 'static,
     {
         let id = self.inner.next_id.fetch_add(1, Ordering::Relaxed);
-        let correlation_id = format!("{}-{id}", self.inner.prefix);
+        let correlation_id = self.inner.pending.correlation_id(id);
         let body = jsonrpc::encode_call(method.name, &params, id)?;
         let (sender, mut receiver) = mpsc::channel(STREAMED);
         let timeout = self.config.timeout;

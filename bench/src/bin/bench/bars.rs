@@ -162,10 +162,10 @@ pub fn bars() -> Vec<Bar> {
             1.20,
         ),
         bar(
-            "AMQP client: typed client over lapin by hand",
+            "AMQP client: typed client over lapin by hand with its guarantees",
             "Clients: AMQP",
             "framework typed client",
-            "lapin by hand (baseline)",
+            "lapin by hand, with the framework's guarantees (baseline)",
             0.95,
         ),
     ]

@@ -97,11 +97,22 @@ pub fn rows(setup: &Setup) -> Vec<Row> {
             "Clients: AMQP `get_active_servers(3)`, 32 in flight, to lapin by hand",
             vec![
                 Contender {
-                    label: "lapin by hand (baseline)",
+                    label: "lapin by hand, with the framework's guarantees (baseline)",
                     server: "",
                     load: Load::Amqp {
                         queue: setup.lapin_queue.clone(),
                         in_flight: TASKS,
+                        confirmed: true,
+                    },
+                    samples: Vec::new(),
+                },
+                Contender {
+                    label: "lapin by hand, no publisher confirms",
+                    server: "",
+                    load: Load::Amqp {
+                        queue: setup.lapin_queue.clone(),
+                        in_flight: TASKS,
+                        confirmed: false,
                     },
                     samples: Vec::new(),
                 },

@@ -40,8 +40,13 @@ pub enum Load {
         body: Option<(&'static str, String)>,
     },
     /// The AMQP load client (lapin by hand) on a queue, `in_flight` calls
-    /// at a time.
-    Amqp { queue: String, in_flight: usize },
+    /// at a time; `confirmed`: with the framework's client's guarantees
+    /// (publisher confirms, `mandatory`, `expiration`).
+    Amqp {
+        queue: String,
+        in_flight: usize,
+        confirmed: bool,
+    },
     /// The client rows' load client (`client_load KIND URL TASKS`): a
     /// client of `kind` calling `url` from `tasks` tasks.
     Client {
@@ -96,7 +101,11 @@ pub fn run(load: &Load, options: &Options, seconds: u64, dir: &Path, bin: &Path)
                 .expect("wrk runs (apt-get install wrk)");
             parse_wrk(&String::from_utf8_lossy(&output.stdout))
         }
-        Load::Amqp { queue, in_flight } => load_client(
+        Load::Amqp {
+            queue,
+            in_flight,
+            confirmed,
+        } => load_client(
             bin,
             "amqp_load",
             &[
@@ -104,6 +113,7 @@ pub fn run(load: &Load, options: &Options, seconds: u64, dir: &Path, bin: &Path)
                 queue.clone(),
                 in_flight.to_string(),
                 seconds.to_string(),
+                if *confirmed { "confirmed" } else { "" }.to_owned(),
             ],
         ),
         Load::Client { kind, url, tasks } => load_client(

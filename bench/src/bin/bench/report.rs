@@ -147,6 +147,7 @@ mod tests {
             load: Load::Amqp {
                 queue: String::new(),
                 in_flight: 1,
+                confirmed: false,
             },
             samples: rps
                 .iter()

@@ -225,6 +225,7 @@ pub fn rows(options: &Options, setup: &Setup) -> Vec<Row> {
                     Load::Amqp {
                         queue: lapin_queue.clone(),
                         in_flight: 64,
+                        confirmed: false,
                     },
                 ),
                 contender(
@@ -233,6 +234,7 @@ pub fn rows(options: &Options, setup: &Setup) -> Vec<Row> {
                     Load::Amqp {
                         queue: framework_queue.clone(),
                         in_flight: 64,
+                        confirmed: false,
                     },
                 ),
             ],
@@ -250,6 +252,7 @@ pub fn rows(options: &Options, setup: &Setup) -> Vec<Row> {
             Load::Amqp {
                 queue: baseline_queue.clone(),
                 in_flight: 64,
+                confirmed: false,
             },
         )];
         for n in [1, 2, 4] {
@@ -263,6 +266,7 @@ pub fn rows(options: &Options, setup: &Setup) -> Vec<Row> {
                 Load::Amqp {
                     queue: scale_queue(kind, n),
                     in_flight: 64,
+                    confirmed: false,
                 },
             ));
         }
