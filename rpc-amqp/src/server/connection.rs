@@ -16,6 +16,7 @@ use lapin::options::{
 use lapin::types::{AMQPValue, FieldTable};
 use tokio::task::JoinSet;
 
+use super::acks::Acks;
 use super::subscription::Link;
 use super::{AmqpServer, QueueType, delivery};
 use crate::{AmqpError, Brokers};
@@ -187,6 +188,7 @@ impl AmqpServer {
             .await
             .map_err(Stop::Lost)?;
         let (stop_subscriptions, stopping) = tokio::sync::watch::channel(false);
+        let (acks, acknowledger) = Acks::start(channel.clone());
         let link = Link {
             connection: Arc::clone(&connection),
             channel: channel.clone(),
@@ -194,6 +196,7 @@ impl AmqpServer {
             heartbeat: self.heartbeat,
             stopping,
             subscriptions: Arc::clone(&self.subscriptions),
+            acks: Arc::clone(&acks),
         };
         tracing::info!(queue = %self.queue, prefetch = self.prefetch, "consuming");
 
@@ -209,6 +212,7 @@ impl AmqpServer {
                 () = shutdown.as_mut() => break Ok(Ended::Shutdown),
                 next = consumer.next() => match next {
                     Some(Ok(delivery)) => {
+                        acks.received(delivery.delivery_tag);
                         let handling = delivery::handle(delivery, link.clone(), Arc::clone(&self.codecs));
                         if self.exchange.is_some() {
                             // Published calls (events) run one at a time,
@@ -223,6 +227,7 @@ impl AmqpServer {
                 },
                 next = control_consumer.next() => match next {
                     Some(Ok(delivery)) => {
+                        acks.received(delivery.delivery_tag);
                         in_flight.spawn(delivery::handle(delivery, link.clone(), Arc::clone(&self.codecs)));
                     }
                     Some(Err(err)) => break Err(err.to_string()),
@@ -249,6 +254,7 @@ impl AmqpServer {
                 // broker redelivers them, here after reconnecting or to
                 // another server.
                 in_flight.abort_all();
+                acknowledger.abort();
                 return Err(Stop::Connected(err));
             }
             Ok(next) => next,
@@ -260,6 +266,9 @@ impl AmqpServer {
         // The subscriptions end, each with a last word that says why.
         let _ = stop_subscriptions.send(true);
         while in_flight.join_next().await.is_some() {}
+        // What is done is acknowledged before the channel closes: the broker
+        // would redeliver it.
+        acks.close(acknowledger).await;
         let _ = channel.close(200, "done".into()).await;
         let _ = connection.close(200, "done".into()).await;
         if matches!(next, Ended::Shutdown) {

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use lapin::message::Delivery;
-use lapin::options::{BasicAckOptions, BasicPublishOptions, BasicRejectOptions};
-use lapin::{BasicProperties, Channel, Confirmation};
+use lapin::options::{BasicPublishOptions, BasicRejectOptions};
+use lapin::{BasicProperties, Confirmation};
 use rpc_core::{Context, Protocol, RpcError};
 
 use rpc_core::jsonrpc::envelope::Incoming;
@@ -90,13 +90,14 @@ pub(crate) async fn handle(mut delivery: Delivery, link: Link, codecs: Arc<Codec
                         incoming => drop(codecs.jsonrpc.handle_parsed(incoming, context).await),
                     },
                 }
-                ack(&delivery).await;
+                ack(&link, &delivery);
             }
             Err(err) => {
                 tracing::warn!(error = %err, "rejecting an undecodable message without reply_to");
                 if let Err(err) = delivery.reject(BasicRejectOptions { requeue: false }).await {
                     tracing::warn!(error = %err, "cannot reject a message");
                 }
+                link.acks.rejected(delivery.delivery_tag);
             }
         }
         return;
@@ -127,20 +128,20 @@ pub(crate) async fn handle(mut delivery: Delivery, link: Link, codecs: Arc<Codec
             match answer {
                 Some(answer) => (answer, "application/json"),
                 // Notifications only: nothing to answer, though a reply_to was given.
-                None => return ack(&delivery).await,
+                None => return ack(&link, &delivery),
             }
         }
         (None, Kind::Xml) => (codecs.xmlrpc.handle(body, context).await, "text/xml"),
         (None, Kind::Unknown(_)) => unreachable!("an unknown content type is refused"),
     };
-    reply(&delivery, &link.channel, &reply_to, answer, content_type).await;
+    reply(&delivery, &link, &reply_to, answer, content_type).await;
 }
 
 /// Publishes `answer` to `reply_to` with the request's correlation id, and
 /// acknowledges the request once the broker confirms it.
 pub(crate) async fn reply(
     delivery: &Delivery,
-    channel: &Channel,
+    link: &Link,
     reply_to: &str,
     answer: Vec<u8>,
     content_type: &str,
@@ -149,7 +150,8 @@ pub(crate) async fn reply(
     if let Some(correlation_id) = delivery.properties.correlation_id() {
         reply = reply.with_correlation_id(correlation_id.clone());
     }
-    let published = channel
+    let published = link
+        .channel
         .basic_publish(
             "".into(),
             reply_to.into(),
@@ -163,14 +165,16 @@ pub(crate) async fn reply(
         Err(err) => Err(err),
     };
     match confirmed {
-        Ok(Confirmation::Ack(_) | Confirmation::NotRequested) => ack(delivery).await,
+        Ok(Confirmation::Ack(_) | Confirmation::NotRequested) => ack(link, delivery),
         Ok(Confirmation::Nack(_)) => {
+            link.acks.left(delivery.delivery_tag);
             tracing::warn!(
                 reply_to,
                 "the broker refused a reply; the request is left for redelivery"
             );
         }
         Err(err) => {
+            link.acks.left(delivery.delivery_tag);
             tracing::warn!(reply_to, error = %err, "cannot publish a reply; the request is left for redelivery");
         }
     }
@@ -233,8 +237,8 @@ fn refusal(
     })
 }
 
-pub(crate) async fn ack(delivery: &Delivery) {
-    if let Err(err) = delivery.ack(BasicAckOptions::default()).await {
-        tracing::warn!(error = %err, "cannot acknowledge a message; the broker will redeliver it");
-    }
+/// The call of `delivery` is done: it is acknowledged (soon, with others
+/// done at the same time: see [`super::acks`]).
+pub(crate) fn ack(link: &Link, delivery: &Delivery) {
+    link.acks.done(delivery.delivery_tag);
 }

@@ -1,5 +1,6 @@
 //! [`AmqpServer`]: serves a dispatcher on a RabbitMQ queue, reply-to RPC.
 
+mod acks;
 mod connection;
 mod delivery;
 mod subscription;

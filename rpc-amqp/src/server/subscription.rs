@@ -98,6 +98,8 @@ pub(crate) struct Link {
     /// Becomes `true` when the server stops (or leaves this connection).
     pub stopping: watch::Receiver<bool>,
     pub subscriptions: Arc<Subscriptions>,
+    /// Acknowledges the channel's deliveries.
+    pub acks: Arc<super::acks::Acks>,
 }
 
 /// The answer to `rpc.unsubscribe`: whether the subscription ran here.
@@ -200,7 +202,7 @@ pub(crate) async fn serve(
     let correlation_id = delivery.properties.correlation_id().clone();
     let Some(id) = id else {
         // Subscribing as a notification: nobody to push to.
-        return super::delivery::ack(&delivery).await;
+        return super::delivery::ack(&link, &delivery);
     };
     let items = match response.into_stream() {
         Ok(items) => items,
@@ -208,7 +210,7 @@ pub(crate) async fn serve(
             let answer = encode_response(id.as_bytes(), refused);
             return super::delivery::reply(
                 &delivery,
-                &link.channel,
+                &link,
                 reply_to.as_str(),
                 answer,
                 "application/json",
@@ -246,9 +248,10 @@ pub(crate) async fn serve(
         properties = properties.with_correlation_id(correlation_id.clone());
     }
     match publisher.publish_with(&answer, properties).await {
-        Sent::Delivered => super::delivery::ack(&delivery).await,
-        Sent::Gone => return super::delivery::ack(&delivery).await,
+        Sent::Delivered => super::delivery::ack(&link, &delivery),
+        Sent::Gone => return super::delivery::ack(&link, &delivery),
         Sent::Failed(err) => {
+            link.acks.left(delivery.delivery_tag);
             tracing::warn!(method = &*method, error = %err, "cannot answer a subscription; the call is left for redelivery");
             return;
         }

@@ -172,6 +172,8 @@ pub fn start_all(
     key: &str,
 ) -> Vec<Server> {
     let unlimited = &HTTP_ONLY_UNLIMITED;
+    // Without the example's time and concurrency limits, as over HTTP: the
+    // baselines have none either.
     let amqp = |queue: &str, kind: &str| {
         [
             "--amqp".to_owned(),
@@ -180,6 +182,10 @@ pub fn start_all(
             queue.to_owned(),
             "--amqp-queue-type".to_owned(),
             kind.to_owned(),
+            "--call-timeout-ms".to_owned(),
+            "0".to_owned(),
+            "--max-concurrent-calls".to_owned(),
+            "0".to_owned(),
         ]
     };
     let framework_amqp = amqp(&setup.framework_queue, "classic");
