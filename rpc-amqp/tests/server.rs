@@ -199,6 +199,69 @@ async fn shutdown_finishes_the_calls_in_flight() {
     serving.await.unwrap().unwrap();
 }
 
+/// Calls done in a row are acknowledged together, those done past a call
+/// still running each alone: a long call holds up none after it (were they
+/// left unacknowledged, the prefetch window would close on them), and on
+/// shutdown none done is left for the broker to redeliver.
+#[tokio::test]
+async fn every_call_done_is_acknowledged_and_a_long_one_holds_none_up() {
+    let name = queue("acks");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let worker = Worker::default();
+    let started = std::sync::Arc::clone(&worker.started);
+    let server = AmqpServer::new(WorkServer::new(worker))
+        .queue(name.clone())
+        .prefetch(8);
+    let serving = tokio::spawn(server.serve_with_shutdown_owned(url(), async {
+        let _ = stopped.await;
+    }));
+    wait_for_consumers(&name, 1).await;
+    let client = WorkClient::new(AmqpTransport::new(url(), name.clone()));
+    let long = {
+        let client = client.clone();
+        tokio::spawn(async move { client.work(5_000).await })
+    };
+    while started.load(std::sync::atomic::Ordering::Relaxed) < 1 {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    // 200 calls through a window of 8, finishing out of order, while the
+    // first call still runs.
+    let began = std::time::Instant::now();
+    let calls = (0..200u64).map(|i| {
+        let client = client.clone();
+        async move { client.work(i * 7 % 13).await.unwrap() }
+    });
+    futures_util::future::join_all(calls).await;
+    assert!(
+        !long.is_finished(),
+        "the 200 calls took {:?}, as long as the long call",
+        began.elapsed()
+    );
+    assert_eq!(long.await.unwrap().unwrap(), std::process::id());
+    stop.send(()).unwrap();
+    serving.await.unwrap().unwrap();
+    // Nothing back in the queue: every delivery was acknowledged before the
+    // server's channel closed.
+    let connection = Connection::connect(&url(), ConnectionProperties::default())
+        .await
+        .unwrap();
+    let channel = connection.create_channel().await.unwrap();
+    let passive = QueueDeclareOptions {
+        passive: true,
+        ..Default::default()
+    };
+    let state = channel
+        .queue_declare(name.as_str().into(), passive, FieldTable::default())
+        .await
+        .unwrap();
+    assert_eq!(
+        state.message_count(),
+        0,
+        "deliveries were left unacknowledged"
+    );
+    assert_eq!(started.load(std::sync::atomic::Ordering::Relaxed), 201);
+}
+
 #[tokio::test]
 async fn a_message_expiration_is_the_calls_deadline() {
     let queue =
