@@ -142,23 +142,21 @@ impl<'w> ValueSerializer<'w> {
     }
 
     fn integer(self, value: i128) -> Result {
-        let tag: &[u8] = if i32::try_from(value).is_ok() {
-            b"int"
-        } else if i64::try_from(value).is_ok() {
-            b"i8"
+        let out = self.out;
+        let mut digits = itoa::Buffer::new();
+        if let Ok(value) = i32::try_from(value) {
+            out.extend_from_slice(b"<value><int>");
+            out.extend_from_slice(digits.format(value).as_bytes());
+            out.extend_from_slice(b"</int></value>");
+        } else if let Ok(value) = i64::try_from(value) {
+            out.extend_from_slice(b"<value><i8>");
+            out.extend_from_slice(digits.format(value).as_bytes());
+            out.extend_from_slice(b"</i8></value>");
         } else {
             return Err(EncodeError(format!(
                 "{value} is out of the range of XML-RPC integers (i8)"
             )));
-        };
-        let out = self.out;
-        out.extend_from_slice(b"<value><");
-        out.extend_from_slice(tag);
-        out.push(b'>');
-        out.extend_from_slice(itoa::Buffer::new().format(value).as_bytes());
-        out.extend_from_slice(b"</");
-        out.extend_from_slice(tag);
-        out.extend_from_slice(b"></value>");
+        }
         Ok(())
     }
 
@@ -212,7 +210,12 @@ impl<'w> ser::Serializer for ValueSerializer<'w> {
     type SerializeStructVariant = Compound<'w>;
 
     fn serialize_bool(self, v: bool) -> Result {
-        self.scalar("boolean", u8::from(v))
+        self.out.extend_from_slice(if v {
+            b"<value><boolean>1</boolean></value>"
+        } else {
+            b"<value><boolean>0</boolean></value>"
+        });
+        Ok(())
     }
     fn serialize_i8(self, v: i8) -> Result {
         self.integer(v.into())
