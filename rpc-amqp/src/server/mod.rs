@@ -35,6 +35,9 @@ pub const DEFAULT_PREFETCH: u16 = 64;
 /// - At most [`prefetch`](Self::prefetch) calls run at once (the broker's QoS).
 /// - A request is acknowledged only once its reply is confirmed by the broker,
 ///   so a server that dies mid-call loses nothing: the broker redelivers it.
+///   Requests done in a row are acknowledged with one `basic.ack`
+///   (`multiple`); one done while an earlier call still runs is acknowledged
+///   alone at once, so a long call holds up no other.
 /// - A message without `reply_to` is a notification: run, not answered. One
 ///   that cannot be decoded is answered with an error when it has a
 ///   `reply_to`, and otherwise rejected without requeue (a dead-letter
