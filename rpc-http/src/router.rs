@@ -161,10 +161,36 @@ impl RpcRouter {
 
     /// The router. Generic over the state type, so that it merges into a
     /// router of yours whatever its state.
+    ///
+    /// ```
+    /// # #[rpc_core::service] pub trait Hello { async fn hi(&self) -> String; }
+    /// # struct I; impl Hello for I { async fn hi(&self) -> String { "hi".into() } }
+    /// use axum::extract::State;
+    /// use axum::routing::get;
+    ///
+    /// #[derive(Clone)]
+    /// struct AppState {
+    ///     greeting: &'static str,
+    /// }
+    ///
+    /// let app: axum::Router = axum::Router::new()
+    ///     .route("/greeting", get(|State(s): State<AppState>| async move { s.greeting }))
+    ///     .merge(rpc_http::RpcRouter::new(HelloServer::new(I)).into_router::<AppState>())
+    ///     .with_state(AppState { greeting: "hello" });
+    /// # let _ = app;
+    /// ```
     pub fn into_router<S>(self) -> Router<S>
     where
         S: Clone + Send + Sync + 'static,
     {
+        // Built with no state of its own, then handed the caller's: the
+        // handlers and everything under them are compiled once, in this
+        // crate, rather than again for each state type in the user's.
+        self.build().with_state(())
+    }
+
+    /// The routes, their states given.
+    fn build(self) -> Router {
         let dispatcher = self.dispatcher.clone();
         let jsonrpc = Arc::new(JsonRpcState {
             jsonrpc: JsonRpc::new(self.dispatcher.clone()).max_batch_len(self.max_batch_len),
@@ -197,7 +223,7 @@ impl RpcRouter {
                 subscriber_timeout: self.subscriber_timeout,
             }));
         let rest = rest::routes(&dispatcher, self.limits);
-        let docs = docs::<S>(openapi(&dispatcher, &self.api_version))
+        let docs = docs(openapi(&dispatcher, &self.api_version))
             .layer(axum::middleware::map_response(problem::for_foreign_errors));
         jsonrpc.merge(xmlrpc).merge(ws).merge(rest).merge(docs)
     }
@@ -205,7 +231,7 @@ impl RpcRouter {
 
 /// The OpenAPI document at [`OPENAPI_PATH`], and Swagger UI at [`DOCS_PATH`].
 #[cfg(feature = "swagger-ui")]
-fn docs<S: Clone + Send + Sync + 'static>(openapi: utoipa::openapi::OpenApi) -> Router<S> {
+fn docs(openapi: utoipa::openapi::OpenApi) -> Router {
     utoipa_swagger_ui::SwaggerUi::new(DOCS_PATH)
         .url(OPENAPI_PATH, openapi)
         .into()
@@ -214,7 +240,7 @@ fn docs<S: Clone + Send + Sync + 'static>(openapi: utoipa::openapi::OpenApi) -> 
 /// The OpenAPI document at [`OPENAPI_PATH`] (no docs page: the `swagger-ui`
 /// feature is off).
 #[cfg(not(feature = "swagger-ui"))]
-fn docs<S: Clone + Send + Sync + 'static>(openapi: utoipa::openapi::OpenApi) -> Router<S> {
+fn docs(openapi: utoipa::openapi::OpenApi) -> Router {
     use axum::response::IntoResponse;
 
     let json = match openapi.to_json() {

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use futures_util::future::BoxFuture;
 use lapin::options::BasicPublishOptions;
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Confirmation};
@@ -231,7 +232,19 @@ impl AmqpTransport {
     }
 
     /// Publishes call `number` and waits for the body of its answer.
-    async fn attempt(&self, body: &[u8], number: u64) -> Result<Vec<u8>, Failed> {
+    ///
+    /// Boxed: the generic `call` awaits it, and a future polled only there
+    /// would be compiled again in every crate that calls through a client.
+    fn attempt<'a>(
+        &'a self,
+        body: &'a [u8],
+        number: u64,
+    ) -> BoxFuture<'a, Result<Vec<u8>, Failed>> {
+        Box::pin(self.attempt_once(body, number))
+    }
+
+    /// What [`attempt`](Self::attempt) does.
+    async fn attempt_once(&self, body: &[u8], number: u64) -> Result<Vec<u8>, Failed> {
         let correlation_id = self.inner.pending.correlation_id(number);
         let answer = self
             .publish(body, &correlation_id, |generation| {

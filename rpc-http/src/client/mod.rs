@@ -65,6 +65,7 @@ mod tests;
 use std::time::Duration;
 
 use bytes::Bytes;
+use futures_util::future::BoxFuture;
 use http::header::{self, HeaderName, HeaderValue};
 use http::{HeaderMap, Request, StatusCode, Uri};
 use http_body_util::{BodyExt, Full, Limited};
@@ -256,18 +257,17 @@ impl Endpoint {
     }
 
     /// POSTs `body` to the endpoint and reads the answer in whole.
-    pub async fn post(
+    pub fn post(
         &self,
         content_type: &'static str,
         body: Vec<u8>,
-    ) -> Result<Answer, ClientError> {
+    ) -> BoxFuture<'_, Result<Answer, ClientError>> {
         self.send(
             http::Method::POST,
             self.uri.clone(),
             Some(content_type),
             body,
         )
-        .await
     }
 
     /// The path of the endpoint's URL, without its trailing `/`: what a
@@ -291,7 +291,22 @@ impl Endpoint {
     }
 
     /// Sends one request and reads the answer in whole, within the timeout.
-    pub async fn send(
+    ///
+    /// Boxed here, as [`open`](Self::open) is: the transports' generic
+    /// `call` awaits it, and a future polled only there would be compiled
+    /// again in every crate that calls through a client.
+    pub fn send(
+        &self,
+        method: http::Method,
+        uri: Uri,
+        content_type: Option<&'static str>,
+        body: Vec<u8>,
+    ) -> BoxFuture<'_, Result<Answer, ClientError>> {
+        Box::pin(self.exchange(method, uri, content_type, body))
+    }
+
+    /// What [`send`](Self::send) does.
+    async fn exchange(
         &self,
         method: http::Method,
         uri: Uri,
@@ -319,17 +334,19 @@ impl Endpoint {
 
     /// Sends one request; the answer's head within the timeout, its body
     /// to be read as it comes (a stream of events).
-    pub async fn open(
+    pub fn open(
         &self,
         method: http::Method,
         uri: Uri,
-    ) -> Result<http::Response<Incoming>, ClientError> {
-        // The connection carries this answer alone, and closes with it.
-        let (response, _lease) =
-            tokio::time::timeout(self.timeout, self.request(method, uri, None, Vec::new()))
-                .await
-                .map_err(|_| ClientError::Timeout(self.timeout))??;
-        Ok(response)
+    ) -> BoxFuture<'_, Result<http::Response<Incoming>, ClientError>> {
+        Box::pin(async move {
+            // The connection carries this answer alone, and closes with it.
+            let (response, _lease) =
+                tokio::time::timeout(self.timeout, self.request(method, uri, None, Vec::new()))
+                    .await
+                    .map_err(|_| ClientError::Timeout(self.timeout))??;
+            Ok(response)
+        })
     }
 
     /// Sends an HTTP/1.1 upgrade request (a WebSocket's) on a connection of

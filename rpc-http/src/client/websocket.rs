@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use bytes::Bytes;
+use futures_util::future::BoxFuture;
 use futures_util::{SinkExt, Stream, StreamExt};
 use http::header::{self, HeaderValue};
 use http::{Request, StatusCode};
@@ -90,7 +91,15 @@ impl WebSocketTransport {
     }
 
     /// The open connection, or a new one.
-    async fn connection(&self) -> Result<mpsc::UnboundedSender<Command>, ClientError> {
+    ///
+    /// Boxed: the generic `call` awaits it, and a future polled only there
+    /// would be compiled again in every crate that calls through a client.
+    fn connection(&self) -> BoxFuture<'_, Result<mpsc::UnboundedSender<Command>, ClientError>> {
+        Box::pin(self.connect())
+    }
+
+    /// What [`connection`](Self::connection) does.
+    async fn connect(&self) -> Result<mpsc::UnboundedSender<Command>, ClientError> {
         let mut connection = self.connection.lock().await;
         if let Some(commands) = connection.as_ref().filter(|c| !c.is_closed()) {
             return Ok(commands.clone());

@@ -27,10 +27,7 @@ struct Route {
 }
 
 /// The routes of every method that has one, grouped by path.
-pub(crate) fn routes<S>(dispatcher: &Dispatcher, limits: body::Limits) -> Router<S>
-where
-    S: Clone + Send + Sync + 'static,
-{
+pub(crate) fn routes(dispatcher: &Dispatcher, limits: body::Limits) -> Router {
     let mut by_path: BTreeMap<&'static str, Vec<&'static MethodMeta>> = BTreeMap::new();
     for service in dispatcher.services() {
         for method in service.methods {
