@@ -88,7 +88,7 @@ pub use self::metadata::{
 pub use self::params::{Named, NamedParams, Params};
 pub use self::request::Request;
 pub use self::response::{BoxSerialize, Response, Value};
-pub use self::service::{BoxError, Dispatcher, RpcService};
+pub use self::service::{BoxError, CallFuture, Dispatcher, RpcService};
 pub use self::subscription::{Closed, ResponseStream, Sink, Subscription, SubscriptionStream};
 pub use self::trace::{Trace, TraceFuture, TraceLayer};
 

@@ -214,11 +214,33 @@ impl Dispatcher {
     ///
     /// A call whose [`Context`](crate::Context) carries a deadline is cancelled
     /// when it passes, and answered with [`RpcError::timeout`].
-    pub async fn call(&self, request: Request) -> Response {
-        match within_deadline(&self.inner, request).await {
-            Ok(response) => response,
-            Err(never) => match never {},
+    pub fn call(&self, request: Request) -> CallFuture {
+        // Not an `async fn`: its future would keep a slot for the request
+        // (some 250 bytes) beside the boxed call, in every front end's
+        // future that awaits it, each copied as they are built.
+        CallFuture(within_deadline(&self.inner, request))
+    }
+}
+
+/// The future of [`Dispatcher::call`]: the call's [`Response`].
+#[must_use = "a call does nothing unless awaited"]
+pub struct CallFuture(BoxFuture<'static, Result<Response, Infallible>>);
+
+impl Future for CallFuture {
+    type Output = Response;
+
+    fn poll(mut self: std::pin::Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<Response> {
+        match self.0.as_mut().poll(cx) {
+            Poll::Ready(Ok(response)) => Poll::Ready(response),
+            Poll::Ready(Err(never)) => match never {},
+            Poll::Pending => Poll::Pending,
         }
+    }
+}
+
+impl std::fmt::Debug for CallFuture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CallFuture").finish_non_exhaustive()
     }
 }
 

@@ -18,21 +18,28 @@ pub(crate) struct JsonRpcState {
 /// Answers one HTTP request: 200 with the JSON-RPC answer (errors included, as
 /// the protocol's own error objects), 204 when the payload held only
 /// notifications, and a problem document for what is not JSON-RPC's to answer.
-pub(crate) async fn serve(State(state): State<Arc<JsonRpcState>>, request: Request) -> Response {
+pub(crate) fn serve(
+    State(state): State<Arc<JsonRpcState>>,
+    request: Request,
+) -> impl Future<Output = Response> + Send {
+    // A block over the request's parts, not an `async fn`, which would keep
+    // the whole request beside them in its future.
     let (parts, body) = request.into_parts();
-    if let Err(problem) =
-        body::check_content_type(&parts.headers, "application/json", body::is_json)
-    {
-        return problem.into_response();
-    }
-    let bytes = match body::read(body, &parts.headers, state.limits).await {
-        Ok(bytes) => bytes,
-        Err(problem) => return problem.into_response(),
-    };
-    let context = crate::context::from_parts(Protocol::JsonRpc, parts);
-    match state.jsonrpc.handle(bytes, context).await {
-        Some(answer) => body::answer(StatusCode::OK, answer, "application/json"),
-        None => StatusCode::NO_CONTENT.into_response(),
+    async move {
+        if let Err(problem) =
+            body::check_content_type(&parts.headers, "application/json", body::is_json)
+        {
+            return problem.into_response();
+        }
+        let bytes = match body::read(body, &parts.headers, state.limits).await {
+            Ok(bytes) => bytes,
+            Err(problem) => return problem.into_response(),
+        };
+        let context = crate::context::from_parts(Protocol::JsonRpc, parts);
+        match state.jsonrpc.handle(bytes, context).await {
+            Some(answer) => body::answer(StatusCode::OK, answer, "application/json"),
+            None => StatusCode::NO_CONTENT.into_response(),
+        }
     }
 }
 

@@ -17,18 +17,25 @@ pub(crate) struct XmlRpcState {
 
 /// Answers one HTTP request: 200 with a `methodResponse` (a fault included),
 /// and a problem document for what is not XML-RPC's to answer.
-pub(crate) async fn serve(State(state): State<Arc<XmlRpcState>>, request: Request) -> Response {
+pub(crate) fn serve(
+    State(state): State<Arc<XmlRpcState>>,
+    request: Request,
+) -> impl Future<Output = Response> + Send {
+    // A block over the request's parts, not an `async fn`, which would keep
+    // the whole request beside them in its future.
     let (parts, body) = request.into_parts();
-    if let Err(problem) = body::check_content_type(&parts.headers, "text/xml", body::is_xml) {
-        return problem.into_response();
+    async move {
+        if let Err(problem) = body::check_content_type(&parts.headers, "text/xml", body::is_xml) {
+            return problem.into_response();
+        }
+        let bytes = match body::read(body, &parts.headers, state.limits).await {
+            Ok(bytes) => bytes,
+            Err(problem) => return problem.into_response(),
+        };
+        let context = crate::context::from_parts(Protocol::XmlRpc, parts);
+        let answer = state.xmlrpc.handle(bytes, context).await;
+        body::answer(StatusCode::OK, answer, "text/xml; charset=utf-8")
     }
-    let bytes = match body::read(body, &parts.headers, state.limits).await {
-        Ok(bytes) => bytes,
-        Err(problem) => return problem.into_response(),
-    };
-    let context = crate::context::from_parts(Protocol::XmlRpc, parts);
-    let answer = state.xmlrpc.handle(bytes, context).await;
-    body::answer(StatusCode::OK, answer, "text/xml; charset=utf-8")
 }
 
 /// Any method but `POST`: 405 with `Allow: POST`, as a problem document.

@@ -13,7 +13,7 @@ pub mod subscription;
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
-use futures_util::future::join_all;
+use futures_util::future::{Either, FutureExt, join_all};
 use serde_json::value::RawValue;
 
 pub use self::client::{decode_reply, encode_call};
@@ -126,8 +126,12 @@ impl JsonRpc {
 
     /// Answers a payload; `None` when nothing is to be answered (notifications).
     /// Every call gets a clone of `context`.
-    pub async fn handle(&self, body: Bytes, context: Context) -> Option<Vec<u8>> {
-        self.handle_parsed(self.parse(&body), context).await
+    pub fn handle(
+        &self,
+        body: Bytes,
+        context: Context,
+    ) -> impl Future<Output = Option<Vec<u8>>> + Send + '_ {
+        self.handle_parsed(self.parse(&body), context)
     }
 
     /// Reads a payload, within this codec's bound on batches; a front end
@@ -138,29 +142,40 @@ impl JsonRpc {
     }
 
     /// Answers a payload already read by [`parse`](Self::parse).
-    pub async fn handle_parsed(&self, incoming: Incoming, context: Context) -> Option<Vec<u8>> {
+    ///
+    /// The futures of this codec are built by plain functions, not `async
+    /// fn`s: each nested `async fn` would keep its arguments (the context,
+    /// the call) beside the future it awaits, some 1.8 KB for one call
+    /// that every front end's future holds and copies as it is built.
+    pub fn handle_parsed(
+        &self,
+        incoming: Incoming,
+        context: Context,
+    ) -> impl Future<Output = Option<Vec<u8>>> + Send + '_ {
         match incoming {
-            Incoming::Single(entry) => self.answer(entry, context).await,
-            Incoming::Batch(entries) => {
-                let answers =
-                    join_all(entries.into_iter().map(|e| self.answer(e, context.clone()))).await;
-                let mut out = Vec::new();
-                for answer in answers.into_iter().flatten() {
-                    out.push(if out.is_empty() { b'[' } else { b',' });
-                    out.extend_from_slice(&answer);
-                }
-                if out.is_empty() {
-                    None
-                } else {
-                    out.push(b']');
-                    Some(out)
-                }
-            }
+            Incoming::Single(entry) => Either::Left(self.answer(entry, context)),
+            Incoming::Batch(entries) => Either::Right(self.batch(entries, context).boxed()),
             Incoming::Rejected(err) => {
                 let mut out = Vec::new();
                 encode::write_error(&mut out, Id::NULL, &err);
-                Some(out)
+                Either::Right(std::future::ready(Some(out)).boxed())
             }
+        }
+    }
+
+    /// The answers to a batch, run concurrently, in one array.
+    async fn batch(&self, entries: Vec<Entry>, context: Context) -> Option<Vec<u8>> {
+        let answers = join_all(entries.into_iter().map(|e| self.answer(e, context.clone()))).await;
+        let mut out = Vec::new();
+        for answer in answers.into_iter().flatten() {
+            out.push(if out.is_empty() { b'[' } else { b',' });
+            out.extend_from_slice(&answer);
+        }
+        if out.is_empty() {
+            None
+        } else {
+            out.push(b']');
+            Some(out)
         }
     }
 
@@ -175,36 +190,50 @@ impl JsonRpc {
     /// Runs one call (`rpc.discover` included) to its [`Response`], which
     /// may be a subscription's stream; a front end that carries streams
     /// ([`subscription`]) takes it from here.
-    pub async fn call(
+    pub fn call(
         &self,
         method: Box<str>,
         params: crate::Params,
         id: Option<&Id>,
         mut context: Context,
-    ) -> Response {
+    ) -> impl Future<Output = Response> + Send + use<> {
         if let (None, Some(id)) = (context.request_id(), id) {
             context.set_request_id(&id_text(id.as_bytes()));
         }
         if &*method == DISCOVER {
-            Response::ok(self.discovery().to_owned())
+            Either::Left(std::future::ready(Response::ok(
+                self.discovery().to_owned(),
+            )))
         } else {
-            self.dispatcher
-                .call(Request::new(method, params, context))
-                .await
+            Either::Right(self.dispatcher.call(Request::new(method, params, context)))
         }
     }
 
-    async fn answer(&self, entry: Entry, context: Context) -> Option<Vec<u8>> {
-        match entry {
+    /// The answer to one entry of a payload: the call started now, its
+    /// response encoded once it comes.
+    fn answer(
+        &self,
+        entry: Entry,
+        context: Context,
+    ) -> impl Future<Output = Option<Vec<u8>>> + Send + use<> {
+        let started = match entry {
             Ok(Call { method, params, id }) => {
-                let response = self.call(method, params, id.as_ref(), context).await;
-                Some(encode_response(id?.as_bytes(), response))
+                Ok((self.call(method, params, id.as_ref(), context), id))
             }
             Err(Invalid { id, error }) => {
                 let id = id.as_ref().map_or(Id::NULL, Id::as_bytes);
                 let mut out = Vec::new();
                 encode::write_error(&mut out, id, &error);
-                Some(out)
+                Err(out)
+            }
+        };
+        async move {
+            match started {
+                Ok((call, id)) => {
+                    let response = call.await;
+                    Some(encode_response(id?.as_bytes(), response))
+                }
+                Err(out) => Some(out),
             }
         }
     }

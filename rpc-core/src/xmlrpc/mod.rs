@@ -28,7 +28,7 @@ mod tag;
 mod value;
 
 use bytes::Bytes;
-use futures_util::future::join_all;
+use futures_util::future::{BoxFuture, join_all};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 pub(crate) use self::envelope::XmlParams;
@@ -41,7 +41,7 @@ pub use self::ser::EncodeError;
 pub(crate) use self::ser::ValueSerializer;
 use self::tag::Tag;
 pub use self::value::{Base64, DateTime, InvalidDateTime};
-use crate::{BoxSerialize, Context, Dispatcher, Params, Request, RpcError};
+use crate::{BoxSerialize, CallFuture, Context, Dispatcher, Params, Request, RpcError};
 
 /// The answer to a document refused before it could be read (too large, in an
 /// encoding the server does not speak…): a `methodResponse` holding a fault
@@ -131,64 +131,66 @@ impl XmlRpc {
 
     /// Answers a `methodCall` document with a `methodResponse`: the result,
     /// or a fault. Every call gets `context`.
-    pub async fn handle(&self, body: Bytes, context: Context) -> Vec<u8> {
-        let CallHead {
-            method,
-            params_at,
-            plain,
-        } = match parse_call(&body, self.max_depth) {
-            Ok(head) => head,
-            Err(err) => return write_fault(&xml_error(err)),
+    pub fn handle(
+        &self,
+        body: Bytes,
+        context: Context,
+    ) -> impl Future<Output = Vec<u8>> + Send + '_ {
+        // What runs before the call is done here, not in the future: an
+        // `async fn` would keep the body, the context and the call beside
+        // the future it awaits.
+        let started = match parse_call(&body, self.max_depth) {
+            Ok(CallHead {
+                method,
+                params_at,
+                plain,
+            }) => {
+                let params = XmlParams {
+                    body,
+                    max_depth: self.max_depth,
+                    plain,
+                    at: params_at,
+                    end: Tag::Params,
+                };
+                if &*method == MULTICALL {
+                    Started::Multicall(Box::pin(self.multicall(params, context)))
+                } else {
+                    self.start(method, params, context)
+                }
+            }
+            Err(err) => Started::Done(Err(xml_error(err))),
         };
-        let params = XmlParams {
-            body,
-            max_depth: self.max_depth,
-            plain,
-            at: params_at,
-            end: Tag::Params,
-        };
-        let result = if &*method == MULTICALL {
-            self.multicall(params, context).await
-        } else {
-            self.call(method, params, context).await
-        };
-        match result {
-            Ok(value) => write_response(&value),
-            Err(err) => write_fault(&err),
+        async move {
+            match started.finish().await {
+                Ok(value) => write_response(&value),
+                Err(err) => write_fault(&err),
+            }
         }
     }
 
-    /// One call: a built-in method, or the dispatcher's.
-    async fn call(
-        &self,
-        method: Box<str>,
-        params: XmlParams,
-        context: Context,
-    ) -> Result<BoxSerialize, RpcError> {
+    /// One call started: a built-in method answered at once, or the
+    /// dispatcher's call.
+    fn start(&self, method: Box<str>, params: XmlParams, context: Context) -> Started<'static> {
         let decode = Params::xml;
+        let done = |result: Result<BoxSerialize, RpcError>| Started::Done(result);
         match &*method {
-            LIST_METHODS => Ok(Box::new(introspection::list_methods(&self.dispatcher))),
-            METHOD_HELP => {
-                let (name,): (String,) = decode(params).decode()?;
-                Ok(Box::new(introspection::method_help(
-                    &self.dispatcher,
-                    &name,
-                )?))
-            }
-            METHOD_SIGNATURE => {
-                let (name,): (String,) = decode(params).decode()?;
-                Ok(Box::new(introspection::method_signature(
-                    &self.dispatcher,
-                    &name,
-                )?))
-            }
-            MULTICALL => Err(RpcError::invalid_request(
+            LIST_METHODS => done(Ok(Box::new(introspection::list_methods(&self.dispatcher)))),
+            METHOD_HELP => done(decode(params).decode().and_then(|(name,): (String,)| {
+                Ok(Box::new(introspection::method_help(&self.dispatcher, &name)?) as BoxSerialize)
+            })),
+            METHOD_SIGNATURE => done(decode(params).decode().and_then(|(name,): (String,)| {
+                Ok(
+                    Box::new(introspection::method_signature(&self.dispatcher, &name)?)
+                        as BoxSerialize,
+                )
+            })),
+            MULTICALL => done(Err(RpcError::invalid_request(
                 "system.multicall cannot be called from within system.multicall",
-            )),
-            _ => {
-                let request = Request::new(method, decode(params), context);
-                self.dispatcher.call(request).await.into_result()
-            }
+            ))),
+            _ => Started::Call(
+                self.dispatcher
+                    .call(Request::new(method, decode(params), context)),
+            ),
         }
     }
 
@@ -243,12 +245,33 @@ impl XmlRpc {
                 at: entry.params.map(|RawAt(start)| at + start),
                 end: Tag::Data,
             };
-            self.call(entry.method_name.into(), params, context.clone())
+            self.start(entry.method_name.into(), params, context.clone())
+                .finish()
         }))
         .await;
         Ok(Box::new(
             answers.into_iter().map(MulticallAnswer).collect::<Vec<_>>(),
         ))
+    }
+}
+
+/// A call started by [`XmlRpc::handle`]: its result, once it comes.
+enum Started<'a> {
+    /// Answered at once: a built-in method, or a call refused.
+    Done(Result<BoxSerialize, RpcError>),
+    /// The dispatcher's call.
+    Call(CallFuture),
+    /// `system.multicall`, its calls run concurrently.
+    Multicall(BoxFuture<'a, Result<BoxSerialize, RpcError>>),
+}
+
+impl Started<'_> {
+    async fn finish(self) -> Result<BoxSerialize, RpcError> {
+        match self {
+            Started::Done(result) => result,
+            Started::Call(call) => call.await.into_result(),
+            Started::Multicall(multicall) => multicall.await,
+        }
     }
 }
 

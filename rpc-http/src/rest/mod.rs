@@ -52,10 +52,9 @@ pub(crate) fn routes(dispatcher: &Dispatcher, limits: body::Limits) -> Router {
                 shape: shape(method),
                 limits,
             });
-            let handler = move |request: Request| {
-                let route = Arc::clone(&route);
-                async move { serve(&route, request).await }
-            };
+            // The handler's future is `serve`'s own, not a block around it
+            // that would hold the request a second time.
+            let handler = move |request: Request| serve(Arc::clone(&route), request);
             method_router = method_router.on(filter(rest.method), handler);
         }
         let fallback = move |method: http::Method| {
@@ -98,73 +97,78 @@ pub(crate) fn in_path(path: &str, name: &str) -> bool {
         .any(|segment| segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) == Some(name))
 }
 
-async fn serve(route: &Route, request: Request) -> Response {
+fn serve(route: Arc<Route>, request: Request) -> impl Future<Output = Response> + Send {
+    // A block over the request's parts, not an `async fn`, which would keep
+    // the whole request beside them in its future.
     let (mut parts, body) = request.into_parts();
-    let path = match RawPathParams::from_request_parts(&mut parts, &()).await {
-        Ok(params) => params,
-        Err(rejection) => {
-            return Problem::new(StatusCode::BAD_REQUEST, rejection.body_text()).into_response();
-        }
-    };
-    let query = parts
-        .uri
-        .query()
-        .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
-        .unwrap_or_default();
-    let body = if matches!(route.shape, BodyShape::Query) {
-        Bytes::new()
-    } else {
-        if let Err(problem) =
-            body::check_content_type(&parts.headers, "application/json", body::is_json)
-        {
-            return problem.into_response();
-        }
-        match body::read(body, &parts.headers, route.limits).await {
-            Ok(bytes) => bytes,
-            Err(problem) => return problem.into_response(),
-        }
-    };
-    let params = RestParams {
-        path,
-        query,
-        body,
-        shape: route.shape,
-    };
-    // A subscription's stream ends when the server shuts down.
-    let watcher = parts.extensions.get::<crate::Watcher>().cloned();
-    let context = crate::context::from_parts(Protocol::Rest, parts);
-    let request = rpc_core::Request::new(route.method.name, Params::named(params), context);
-    let response = match route.dispatcher.call(request).await.into_stream() {
-        // A subscription: its items as Server-Sent Events.
-        Ok(items) => return events::respond(route.method.name, items, watcher),
-        Err(response) => response,
-    };
-    match response.into_result() {
-        Ok(value) => {
-            let status = route
-                .method
-                .rest
-                .and_then(|r| StatusCode::from_u16(r.status).ok())
-                .unwrap_or(StatusCode::OK);
-            if status == StatusCode::NO_CONTENT {
-                return status.into_response();
+    async move {
+        let path = match RawPathParams::from_request_parts(&mut parts, &()).await {
+            Ok(params) => params,
+            Err(rejection) => {
+                return Problem::new(StatusCode::BAD_REQUEST, rejection.body_text())
+                    .into_response();
             }
-            // Room for a typical answer: growing by doubling from small costs
-            // copies.
-            let mut json = Vec::with_capacity(512);
-            match value.write_json(&mut json) {
-                Ok(()) => body::answer(status, json, "application/json"),
-                Err(err) => {
-                    tracing::error!(error = %err, method = route.method.name, "cannot serialize a result as JSON");
-                    Problem::new(
-                        StatusCode::INTERNAL_SERVER_ERROR,
-                        "internal error: the result cannot be encoded",
-                    )
-                    .into_response()
+        };
+        let query = parts
+            .uri
+            .query()
+            .map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect())
+            .unwrap_or_default();
+        let body = if matches!(route.shape, BodyShape::Query) {
+            Bytes::new()
+        } else {
+            if let Err(problem) =
+                body::check_content_type(&parts.headers, "application/json", body::is_json)
+            {
+                return problem.into_response();
+            }
+            match body::read(body, &parts.headers, route.limits).await {
+                Ok(bytes) => bytes,
+                Err(problem) => return problem.into_response(),
+            }
+        };
+        let params = RestParams {
+            path,
+            query,
+            body,
+            shape: route.shape,
+        };
+        // A subscription's stream ends when the server shuts down.
+        let watcher = parts.extensions.get::<crate::Watcher>().cloned();
+        let context = crate::context::from_parts(Protocol::Rest, parts);
+        let request = rpc_core::Request::new(route.method.name, Params::named(params), context);
+        let response = match route.dispatcher.call(request).await.into_stream() {
+            // A subscription: its items as Server-Sent Events.
+            Ok(items) => return events::respond(route.method.name, items, watcher),
+            Err(response) => response,
+        };
+        match response.into_result() {
+            Ok(value) => {
+                let status = route
+                    .method
+                    .rest
+                    .and_then(|r| StatusCode::from_u16(r.status).ok())
+                    .unwrap_or(StatusCode::OK);
+                if status == StatusCode::NO_CONTENT {
+                    return status.into_response();
+                }
+                // Room for a typical answer: growing by doubling from small costs
+                // copies.
+                let mut json = Vec::with_capacity(512);
+                match value.write_json(&mut json) {
+                    Ok(()) => body::answer(status, json, "application/json"),
+                    Err(err) => {
+                        tracing::error!(error = %err, method = route.method.name, "cannot serialize a result as JSON");
+                        Problem::new(
+                            StatusCode::INTERNAL_SERVER_ERROR,
+                            "internal error: the result cannot be encoded",
+                        )
+                        .into_response()
+                    }
                 }
             }
+            Err(err) => Problem::from(&err).into_response(),
         }
-        Err(err) => Problem::from(&err).into_response(),
     }
 }
 
