@@ -222,7 +222,36 @@ impl Dispatcher {
     }
 }
 
-/// The future of [`Dispatcher::call`]: the call's [`Response`].
+/// The future of [`Dispatcher::call`]: the call's [`Response`]. The call
+/// itself is boxed, so this future is two words, whatever it awaits.
+///
+/// ```
+/// use rpc_core::{Context, Dispatcher, Params, Protocol, Request};
+///
+/// #[rpc_core::service]
+/// pub trait Calc {
+///     async fn double(&self, n: i64) -> i64;
+/// }
+/// struct Impl;
+/// impl Calc for Impl {
+///     async fn double(&self, n: i64) -> i64 {
+///         n * 2
+///     }
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let dispatcher = Dispatcher::new(CalcServer::new(Impl));
+/// let call = dispatcher.call(Request::new(
+///     "double",
+///     Params::json("[21]"),
+///     Context::new(Protocol::JsonRpc),
+/// ));
+/// assert_eq!(size_of_val(&call), 2 * size_of::<usize>());
+/// let response = call.await;
+/// let json = serde_json::to_string(response.result().unwrap()).unwrap();
+/// assert_eq!(json, "42");
+/// # });
+/// ```
 #[must_use = "a call does nothing unless awaited"]
 pub struct CallFuture(BoxFuture<'static, Result<Response, Infallible>>);
 
