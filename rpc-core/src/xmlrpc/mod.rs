@@ -171,26 +171,41 @@ impl XmlRpc {
     /// One call started: a built-in method answered at once, or the
     /// dispatcher's call.
     fn start(&self, method: Box<str>, params: XmlParams, context: Context) -> Started<'static> {
-        let decode = Params::xml;
-        let done = |result: Result<BoxSerialize, RpcError>| Started::Done(result);
         match &*method {
-            LIST_METHODS => done(Ok(Box::new(introspection::list_methods(&self.dispatcher)))),
-            METHOD_HELP => done(decode(params).decode().and_then(|(name,): (String,)| {
-                Ok(Box::new(introspection::method_help(&self.dispatcher, &name)?) as BoxSerialize)
-            })),
-            METHOD_SIGNATURE => done(decode(params).decode().and_then(|(name,): (String,)| {
-                Ok(
-                    Box::new(introspection::method_signature(&self.dispatcher, &name)?)
-                        as BoxSerialize,
-                )
-            })),
-            MULTICALL => done(Err(RpcError::invalid_request(
-                "system.multicall cannot be called from within system.multicall",
+            LIST_METHODS | METHOD_HELP | METHOD_SIGNATURE | MULTICALL => {
+                Started::Done(self.built_in(&method, params))
+            }
+            _ => Started::Call(self.dispatcher.call(Request::new(
+                method,
+                Params::xml(params),
+                context,
             ))),
-            _ => Started::Call(
-                self.dispatcher
-                    .call(Request::new(method, decode(params), context)),
-            ),
+        }
+    }
+
+    /// The answer of a built-in method (introspection), or the refusal of
+    /// a `system.multicall` inside another.
+    fn built_in(&self, method: &str, params: XmlParams) -> Result<BoxSerialize, RpcError> {
+        let decode = Params::xml;
+        match method {
+            LIST_METHODS => Ok(Box::new(introspection::list_methods(&self.dispatcher))),
+            METHOD_HELP => {
+                let (name,): (String,) = decode(params).decode()?;
+                Ok(Box::new(introspection::method_help(
+                    &self.dispatcher,
+                    &name,
+                )?))
+            }
+            METHOD_SIGNATURE => {
+                let (name,): (String,) = decode(params).decode()?;
+                Ok(Box::new(introspection::method_signature(
+                    &self.dispatcher,
+                    &name,
+                )?))
+            }
+            _ => Err(RpcError::invalid_request(
+                "system.multicall cannot be called from within system.multicall",
+            )),
         }
     }
 
