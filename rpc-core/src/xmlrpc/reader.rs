@@ -130,6 +130,11 @@ impl<'a> Tokens<'a> {
 
     /// After the root's end tag: only the end of the document.
     pub fn expect_last_after_root(&mut self) -> Result<(), XmlError> {
+        if let Source::Plain(plain) = &mut self.source
+            && plain.eat_eof()
+        {
+            return Ok(());
+        }
         loop {
             match self.next()? {
                 Token::Eof => return Ok(()),
@@ -203,8 +208,55 @@ impl<'a> Tokens<'a> {
         }
     }
 
+    /// Reads the start tag `<name>` if it comes next (past white space), in
+    /// one step on the plain path (see [`expected`](super::scan)); `false`,
+    /// having read nothing, otherwise: [`tag`](Self::tag) reads on.
+    pub fn eat_start(&mut self, name: Tag) -> bool {
+        if self.depth >= self.max_depth {
+            return false;
+        }
+        let Source::Plain(plain) = &mut self.source else {
+            return false;
+        };
+        if !plain.eat_start(label(name).as_bytes()) {
+            return false;
+        }
+        self.depth += 1;
+        true
+    }
+
+    /// Reads the start tag that comes next (past white space) in one step,
+    /// as [`eat_start`](Self::eat_start) does, whatever its name.
+    pub fn eat_any_start(&mut self) -> Option<Tag> {
+        if self.depth >= self.max_depth {
+            return None;
+        }
+        let Source::Plain(plain) = &mut self.source else {
+            return None;
+        };
+        let tag = plain.eat_any_start()?;
+        self.depth += 1;
+        Some(tag)
+    }
+
+    /// Reads the end tag `</name>` if it comes next (past white space) and
+    /// closes the open element, as [`eat_start`](Self::eat_start) does.
+    pub fn eat_end(&mut self, name: Tag) -> bool {
+        let Source::Plain(plain) = &mut self.source else {
+            return false;
+        };
+        if !plain.eat_end(label(name).as_bytes()) {
+            return false;
+        }
+        self.depth = self.depth.saturating_sub(1);
+        true
+    }
+
     /// Expects the start tag `name`.
     pub fn expect_start(&mut self, name: Tag) -> Result<(), XmlError> {
+        if self.eat_start(name) {
+            return Ok(());
+        }
         match self.tag()? {
             Token::Start(found) if found == name => Ok(()),
             other => Err(self.unexpected(&other, &format!("<{}>", label(name)))),
@@ -213,6 +265,9 @@ impl<'a> Tokens<'a> {
 
     /// Expects the end tag `name`.
     pub fn expect_end(&mut self, name: Tag) -> Result<(), XmlError> {
+        if self.eat_end(name) {
+            return Ok(());
+        }
         match self.tag()? {
             Token::End(found) if found == name => Ok(()),
             other => Err(self.unexpected(&other, &format!("</{}>", label(name)))),
@@ -230,6 +285,12 @@ impl<'a> Tokens<'a> {
 
     /// The text of the element just opened, up to and including its end tag.
     pub fn text(&mut self) -> Result<Cow<'a, str>, XmlError> {
+        if let Source::Plain(plain) = &mut self.source
+            && let Some(text) = plain.eat_text()
+        {
+            self.depth = self.depth.saturating_sub(1);
+            return Ok(Cow::Borrowed(text));
+        }
         let mut text: Option<Cow<'a, str>> = None;
         loop {
             match self.next()? {

@@ -17,7 +17,14 @@ impl<'de> de::MapAccess<'de> for StructAccess<'_, 'de> {
     type Error = DeError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
-        match self.tokens.tag()? {
+        let token = if self.tokens.eat_start(Tag::Member) {
+            Token::Start(Tag::Member)
+        } else if self.tokens.eat_end(Tag::Struct) {
+            Token::End(Tag::Struct)
+        } else {
+            self.tokens.tag()?
+        };
+        match token {
             Token::End(Tag::Struct) => Ok(None),
             Token::Start(Tag::Member) => {
                 self.tokens.expect_start(Tag::MemberName)?;
@@ -57,7 +64,7 @@ impl ValuesAccess<'_, '_> {
     /// Reads the end tag if the visitor stopped before it: more values than
     /// the visitor took is an error (`serde`'s struct visitors do not check).
     pub(super) fn finish(&mut self) -> Result<()> {
-        if self.done {
+        if self.done || self.tokens.eat_end(self.end) {
             return Ok(());
         }
         match self.tokens.tag()? {
@@ -78,7 +85,15 @@ impl<'de> de::SeqAccess<'de> for ValuesAccess<'_, 'de> {
             return Ok(None);
         }
         let params = self.end == Tag::Params;
-        match self.tokens.tag()? {
+        let item = if params { Tag::Param } else { Tag::Value };
+        let token = if self.tokens.eat_start(item) {
+            Token::Start(item)
+        } else if self.tokens.eat_end(self.end) {
+            Token::End(self.end)
+        } else {
+            self.tokens.tag()?
+        };
+        match token {
             Token::End(name) if name == self.end => {
                 self.done = true;
                 Ok(None)

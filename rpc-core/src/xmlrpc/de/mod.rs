@@ -76,6 +76,9 @@ impl<'r, 'a> ValueDeserializer<'r, 'a> {
         if let Some(content) = self.content.take() {
             return Ok(content);
         }
+        if let Some(tag) = self.tokens.eat_any_start() {
+            return Ok(Content::Typed(tag));
+        }
         let mut text: Option<Cow<'a, str>> = None;
         loop {
             match self.tokens.next()? {
