@@ -209,7 +209,7 @@ impl<'a> Tokens<'a> {
     }
 
     /// Reads the start tag `<name>` if it comes next (past white space), in
-    /// one step on the plain path (see [`expected`](super::scan)); `false`,
+    /// one step on the plain path (see `scan/expected.rs`); `false`,
     /// having read nothing, otherwise: [`tag`](Self::tag) reads on.
     pub fn eat_start(&mut self, name: Tag) -> bool {
         if self.depth >= self.max_depth {
