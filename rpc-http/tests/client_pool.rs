@@ -2,7 +2,8 @@
 //! after another share one, concurrent calls open no more than there are
 //! calls in flight, and a connection the server closed while it sat idle is
 //! replaced without the caller seeing it. The server notes every caller's
-//! address, so the tests count connections as the server saw them.
+//! address, so the tests count connections as the server saw them. A call
+//! its connection lost says where it went and whether it may have run.
 
 use std::collections::HashSet;
 use std::future::IntoFuture;
@@ -11,9 +12,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::extract::ConnectInfo;
-use rpc_core::RpcError;
+use rpc_core::{ClientError, RpcError};
 use rpc_http::RpcRouter;
 use rpc_http::client::{JsonRpcTransport, RestTransport, XmlRpcTransport};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Echoes.
 #[rpc_core::service]
@@ -139,4 +141,57 @@ async fn a_connection_the_server_closed_while_idle_is_replaced_unseen() {
         2,
         "the second call came on a new connection"
     );
+}
+
+/// A server that reads each request and then does `then` with the
+/// connection: closes it, or writes what it is given.
+async fn peer(then: Option<&'static [u8]>) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut read = Vec::new();
+                let mut buf = [0; 4096];
+                // The head and the body of a small call.
+                while !read.ends_with(b"}") {
+                    match stream.read(&mut buf).await {
+                        Ok(0) | Err(_) => return,
+                        Ok(n) => read.extend_from_slice(&buf[..n]),
+                    }
+                }
+                if let Some(answer) = then {
+                    let _ = stream.write_all(answer).await;
+                    // The client reads it before the connection closes.
+                    tokio::time::sleep(Duration::from_millis(200)).await;
+                }
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn a_call_its_connection_lost_says_where_it_went_and_that_it_may_have_run() {
+    let addr = peer(None).await;
+    let client = EchoClient::new(JsonRpcTransport::new(&format!("http://{addr}/jsonrpc")).unwrap());
+    let err = client.echo("lost".into()).await.unwrap_err();
+    assert!(matches!(err, ClientError::Interrupted(_)), "{err}");
+    assert!(err.may_have_run());
+    assert!(err.to_string().contains(&addr.to_string()), "{err}");
+
+    let addr = peer(Some(b"this is not HTTP\r\n\r\n")).await;
+    let client = EchoClient::new(JsonRpcTransport::new(&format!("http://{addr}/jsonrpc")).unwrap());
+    let err = client.echo("nonsense".into()).await.unwrap_err();
+    assert!(matches!(err, ClientError::Transport(_)), "{err}");
+    assert!(err.to_string().contains(&addr.to_string()), "{err}");
+
+    // Nothing listens any more: the call never left.
+    let gone = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = gone.local_addr().unwrap();
+    drop(gone);
+    let client = EchoClient::new(JsonRpcTransport::new(&format!("http://{addr}/jsonrpc")).unwrap());
+    let err = client.echo("refused".into()).await.unwrap_err();
+    assert!(matches!(err, ClientError::Connect(_)), "{err}");
+    assert!(!err.may_have_run());
 }

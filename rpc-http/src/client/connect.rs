@@ -116,8 +116,7 @@ impl Service<Uri> for Connector {
         }
         let https = uri.scheme_str() == Some("https");
         let host = uri.host().unwrap_or_default().to_owned();
-        let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
-        let address = format!("{host}:{port}");
+        let address = address(None, &uri);
         let tls = self.tls.clone();
         let tcp = self.tcp.call(uri);
         Box::pin(async move {
@@ -139,6 +138,25 @@ impl Service<Uri> for Connector {
             })?;
             Ok(TokioIo::new(crate::stream::Stream::Tls(Box::new(stream))))
         })
+    }
+}
+
+/// Where connections to `uri` go, in words: the Unix socket's path, or
+/// `host:port`.
+pub(crate) fn address(unix: Option<&std::path::Path>, uri: &Uri) -> String {
+    if let Some(path) = unix {
+        return path.display().to_string();
+    }
+    let https = uri.scheme_str() == Some("https");
+    let host = uri.host().unwrap_or_default();
+    let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+    format!("{host}:{port}")
+}
+
+impl Connector {
+    /// Where this connector's connections to `uri` go, in words.
+    pub(crate) fn address(&self, uri: &Uri) -> String {
+        address(self.unix.as_deref(), uri)
     }
 }
 

@@ -54,6 +54,7 @@ macro_rules! http2_option {
 mod connect;
 mod events;
 mod jsonrpc;
+mod lost;
 mod pool;
 mod rest;
 mod websocket;
@@ -319,7 +320,7 @@ impl Endpoint {
             let body = Limited::new(response.into_body(), self.max_response_size)
                 .collect()
                 .await
-                .map_err(ClientError::Transport)?
+                .map_err(|err| self.answer_failed(&*err))?
                 .to_bytes();
             // Read to its end: the connection can carry the next call.
             if let Some(lease) = lease {
@@ -330,6 +331,18 @@ impl Endpoint {
         tokio::time::timeout(self.timeout, exchange)
             .await
             .map_err(|_| ClientError::Timeout(self.timeout))?
+    }
+
+    /// The error of an answer that could not be read to its end.
+    fn answer_failed(&self, err: &(dyn std::error::Error + 'static)) -> ClientError {
+        let address = connect::address(self.unix.as_deref(), &self.uri);
+        if err.is::<http_body_util::LengthLimitError>() {
+            return ClientError::transport(format!(
+                "{address}: the answer is longer than this client's limit of {} bytes",
+                self.max_response_size
+            ));
+        }
+        lost::failed(err, &address)
     }
 
     /// Sends one request; the answer's head within the timeout, its body
@@ -409,7 +422,10 @@ impl Endpoint {
                     client.request(request).await.map_err(|err| {
                         match ConnectError::find(&err) {
                             Some(connect) => ClientError::connect(connect.to_string()),
-                            None => ClientError::transport(err),
+                            None => lost::failed(
+                                &err,
+                                &connect::address(self.unix.as_deref(), &self.uri),
+                            ),
                         }
                     })?;
                 Ok((response, None))

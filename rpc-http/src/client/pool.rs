@@ -79,15 +79,20 @@ impl Pool {
                 Err(mut err) => match err.take_message() {
                     // Closed before the request left: try the next one.
                     Some(unsent) => request = unsent,
-                    None => return Err(ClientError::transport(err.into_error())),
+                    None => return Err(self.failed(&err.into_error(), uri)),
                 },
             }
         }
         let mut lease = self.connect(uri).await?;
         match lease.sender.send_request(request).await {
             Ok(response) => Ok((response, lease)),
-            Err(err) => Err(ClientError::transport(err)),
+            Err(err) => Err(self.failed(&err, uri)),
         }
+    }
+
+    /// The error of a request to `uri` that failed on its connection.
+    fn failed(&self, err: &hyper::Error, uri: &Uri) -> ClientError {
+        super::lost::failed(err, &self.inner.connector.address(uri))
     }
 
     /// Sends an upgrade request (a WebSocket's) on a connection of its own,
