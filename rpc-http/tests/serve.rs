@@ -239,6 +239,35 @@ async fn shutdown_waits_for_the_calls_in_flight_and_then_returns() {
 }
 
 #[tokio::test]
+async fn shutdown_closes_connections_that_sit_idle_between_calls() {
+    // Long limits: only the shutdown can close these connections in time.
+    let mut server = start(Duration::from_secs(30), Duration::from_secs(30)).await;
+    let mut clients = Vec::new();
+    for _ in 0..3 {
+        let mut client = TcpStream::connect(server.addr).await.unwrap();
+        // Calls answered, then nothing: each connection waits for the next.
+        for _ in 0..2 {
+            let answer = call_sleep(&mut client, 1).await;
+            assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+        }
+        clients.push(client);
+    }
+    server.stop.take().unwrap().send(()).unwrap();
+    for client in &mut clients {
+        assert_eq!(
+            read_to_close(client).await.as_deref(),
+            Some(""),
+            "an idle connection is closed at once"
+        );
+    }
+    tokio::time::timeout(Duration::from_secs(10), server.done)
+        .await
+        .expect("the server returns")
+        .unwrap()
+        .unwrap();
+}
+
+#[tokio::test]
 async fn at_its_connection_bound_the_server_serves_a_new_client_once_one_leaves() {
     let app = RpcRouter::new(SlowServer::new(SlowImpl)).into_router();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
