@@ -33,20 +33,6 @@ impl fmt::Display for ConnectError {
 
 impl std::error::Error for ConnectError {}
 
-impl ConnectError {
-    /// The connect error somewhere in `err`'s chain of sources.
-    pub(crate) fn find<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a Self> {
-        let mut cause = Some(err);
-        while let Some(err) = cause {
-            if let Some(found) = err.downcast_ref::<Self>() {
-                return Some(found);
-            }
-            cause = err.source();
-        }
-        None
-    }
-}
-
 /// The deepest cause of `err`, in words: an I/O error's own message rather
 /// than the wrapper's ("tcp connect error").
 fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {

@@ -12,10 +12,16 @@
 
 use rpc_core::ClientError;
 
+use super::connect::ConnectError;
+
 /// The error of a request that failed on a connection to `address` (a
-/// socket's path, or `host:port`), found in `err`'s chain of sources.
+/// socket's path, or `host:port`), found in `err`'s chain of sources: a
+/// connection that could not be made says so itself.
 pub(crate) fn failed(err: &(dyn std::error::Error + 'static), address: &str) -> ClientError {
-    let Some(hyper) = find_hyper(err) else {
+    if let Some(connect) = find::<ConnectError>(err) {
+        return ClientError::connect(connect.to_string());
+    }
+    let Some(hyper) = find::<hyper::Error>(err) else {
         return ClientError::transport(format!("{address}: {}", words(err)));
     };
     let said = format!("{address}: {}", words(hyper));
@@ -29,10 +35,13 @@ pub(crate) fn failed(err: &(dyn std::error::Error + 'static), address: &str) -> 
     }
 }
 
-fn find_hyper<'a>(err: &'a (dyn std::error::Error + 'static)) -> Option<&'a hyper::Error> {
+/// The first error of type `E` in `err`'s chain of sources.
+fn find<'a, E: std::error::Error + 'static>(
+    err: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a E> {
     let mut cause = Some(err);
     while let Some(err) = cause {
-        if let Some(found) = err.downcast_ref::<hyper::Error>() {
+        if let Some(found) = err.downcast_ref::<E>() {
             return Some(found);
         }
         cause = err.source();

@@ -76,7 +76,7 @@ use hyper_util::rt::TokioExecutor;
 use rpc_core::ClientError;
 use rpc_core::tls::{ClientTls, TlsError};
 
-use self::connect::{ConnectError, Connector};
+use self::connect::Connector;
 
 pub use self::jsonrpc::JsonRpcTransport;
 pub use self::rest::RestTransport;
@@ -418,16 +418,9 @@ impl Endpoint {
             }
             Connections::Http2(client) => {
                 *request.uri_mut() = uri;
-                let response =
-                    client.request(request).await.map_err(|err| {
-                        match ConnectError::find(&err) {
-                            Some(connect) => ClientError::connect(connect.to_string()),
-                            None => lost::failed(
-                                &err,
-                                &connect::address(self.unix.as_deref(), &self.uri),
-                            ),
-                        }
-                    })?;
+                let response = client.request(request).await.map_err(|err| {
+                    lost::failed(&err, &connect::address(self.unix.as_deref(), &self.uri))
+                })?;
                 Ok((response, None))
             }
         }

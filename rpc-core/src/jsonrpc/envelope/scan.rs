@@ -29,10 +29,7 @@ pub(super) fn members(body: &[u8]) -> Option<Members<'_>> {
     if !scan.eat_if(b'}') {
         loop {
             scan.space();
-            let name = scan.string()?;
-            scan.space();
-            scan.eat(b':')?;
-            scan.space();
+            let name = scan.member_name()?;
             let value = scan.value()?;
             let slot = match &name[1..name.len() - 1] {
                 "jsonrpc" => &mut members.jsonrpc,
@@ -160,13 +157,14 @@ impl<'a> Scan<'a> {
         }
     }
 
-    /// A member's name and its colon, the value's whitespace after it.
-    fn member_name(&mut self) -> Option<()> {
-        self.string()?;
+    /// A member's name (its quotes included), read with its colon and the
+    /// whitespace around it.
+    fn member_name(&mut self) -> Option<&'a str> {
+        let name = self.string()?;
         self.space();
         self.eat(b':')?;
         self.space();
-        Some(())
+        Some(name)
     }
 
     /// A string, its quotes included.
@@ -176,7 +174,7 @@ impl<'a> Scan<'a> {
         let bytes = self.text.as_bytes();
         loop {
             // Up to the next quote, backslash or control character.
-            while !*STOPS.get(usize::from(*bytes.get(self.at)?))? {
+            while !STOPS[usize::from(*bytes.get(self.at)?)] {
                 self.at += 1;
             }
             match bytes[self.at] {
