@@ -1,21 +1,8 @@
 //! What the benchmark's load clients and baselines share: the line the
-//! clients print for the runner, the CPU time a client spent, and a server
-//! as dxr (the Rust XML-RPC peer) maps it.
+//! clients print for the runner, the CPU time a client spent, and the loops
+//! of calls they time.
 
 use std::time::Duration;
-
-use dxr::{TryFromValue, TryToValue};
-
-/// A server of the inventory as dxr carries it over XML-RPC: dxr maps
-/// `i32`, not `u32`, so the peer's server and client both convert.
-#[derive(Debug, TryToValue, TryFromValue)]
-pub struct DxrServer {
-    pub id: i32,
-    pub hostname: String,
-    pub country: i32,
-    pub datacenter: String,
-    pub active: bool,
-}
 
 /// The CPU time (user and system, every thread) this process has spent,
 /// from `/proc/self/stat`, in microseconds; 0 where that is missing.

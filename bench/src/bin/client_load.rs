@@ -8,7 +8,7 @@
 //!   (`DatacenterClient`) over its JSON-RPC, REST, XML-RPC or AMQP transport
 //!   (for `amqp`, URL is `AMQP_URL#QUEUE`);
 //! - `jsonrpsee`: jsonrpsee's `HttpClient`;
-//! - `dxr`: dxr's XML-RPC client (reqwest underneath);
+//! - (dxr's XML-RPC client is `dxr_client_load`, in `bench/dxr`);
 //! - `hyper-jsonrpc`, `hyper-rest`: hyper and serde by hand, one kept-alive
 //!   HTTP/1.1 connection per task, the request encoded and the answer
 //!   decoded into the same typed structs;
@@ -71,18 +71,6 @@ async fn main() {
             })
             .await
         }
-        "dxr" => {
-            let client = dxr_client::ClientBuilder::new(url.parse().expect("a URL")).build();
-            let client = &client;
-            rpc_bench::calls(tasks, seconds, || async move {
-                let servers: Vec<rpc_bench::DxrServer> = client
-                    .call("get_active_servers", 3i32)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                Ok(servers.len())
-            })
-            .await
-        }
         "hyper-jsonrpc" | "hyper-rest" => {
             let uri: http::Uri = url.parse().expect("a URL");
             let jsonrpc = kind == "hyper-jsonrpc";
@@ -98,7 +86,7 @@ async fn main() {
 
 fn usage() -> ! {
     eprintln!(
-        "usage: client_load jsonrpc|rest|xmlrpc|amqp|jsonrpsee|dxr|hyper-jsonrpc|hyper-rest|h2c-jsonrpc URL N SECONDS"
+        "usage: client_load jsonrpc|rest|xmlrpc|amqp|jsonrpsee|hyper-jsonrpc|hyper-rest|h2c-jsonrpc URL N SECONDS"
     );
     std::process::exit(2)
 }

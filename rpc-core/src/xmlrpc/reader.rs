@@ -239,6 +239,20 @@ impl<'a> Tokens<'a> {
         Some(tag)
     }
 
+    /// Reads a `<param>` holding a value of a scalar type, its end tags
+    /// included, in one step on the plain path: its type and text. `None`,
+    /// having read nothing, when what comes is anything else (or would
+    /// nest deeper than the bound): the caller reads on tag by tag.
+    pub fn eat_scalar_param(&mut self) -> Option<(Tag, &'a str)> {
+        if self.depth + 3 > self.max_depth {
+            return None;
+        }
+        let Source::Plain(plain) = &mut self.source else {
+            return None;
+        };
+        plain.eat_scalar_param()
+    }
+
     /// Reads the end tag `</name>` if it comes next (past white space) and
     /// closes the open element, as [`eat_start`](Self::eat_start) does.
     pub fn eat_end(&mut self, name: Tag) -> bool {

@@ -28,6 +28,22 @@ pub(crate) enum Tag {
 }
 
 impl Tag {
+    /// Whether the tag is a type of value held as text: `<int>` and the
+    /// other numbers, `<boolean>`, `<string>`, `<dateTime.iso8601>`,
+    /// `<base64>`.
+    pub(crate) fn is_scalar(self) -> bool {
+        matches!(
+            self,
+            Self::Int
+                | Self::I8
+                | Self::Boolean
+                | Self::String
+                | Self::Double
+                | Self::DateTime
+                | Self::Base64
+        )
+    }
+
     /// The tag named `name`.
     pub(crate) fn of_bytes(name: &[u8]) -> Self {
         // XML forbids it, but a name with a zero byte would read as a word

@@ -47,8 +47,9 @@ pub enum Load {
         in_flight: usize,
         confirmed: bool,
     },
-    /// The client rows' load client (`client_load KIND URL TASKS`): a
-    /// client of `kind` calling `url` from `tasks` tasks.
+    /// The client rows' load client (`client_load KIND URL TASKS`, or
+    /// `dxr_client_load` for `dxr`): a client of `kind` calling `url` from
+    /// `tasks` tasks.
     Client {
         kind: &'static str,
         url: String,
@@ -118,7 +119,12 @@ pub fn run(load: &Load, options: &Options, seconds: u64, dir: &Path, bin: &Path)
         ),
         Load::Client { kind, url, tasks } => load_client(
             bin,
-            "client_load",
+            // dxr's client is in a package of its own (see bench/dxr).
+            if *kind == "dxr" {
+                "dxr_client_load"
+            } else {
+                "client_load"
+            },
             &[
                 (*kind).to_owned(),
                 url.replace("{amqp}", &options.amqp_url),

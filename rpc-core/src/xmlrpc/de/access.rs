@@ -85,6 +85,13 @@ impl<'de> de::SeqAccess<'de> for ValuesAccess<'_, 'de> {
             return Ok(None);
         }
         let params = self.end == Tag::Params;
+        // The usual param, a number or a string, in one step.
+        if params && let Some((tag, text)) = self.tokens.eat_scalar_param() {
+            self.taken += 1;
+            return seed
+                .deserialize(ValueDeserializer::scalar(self.tokens, tag, text))
+                .map(Some);
+        }
         let item = if params { Tag::Param } else { Tag::Value };
         let token = if self.tokens.eat_start(item) {
             Token::Start(item)

@@ -60,6 +60,9 @@ pub(crate) struct ValueDeserializer<'r, 'a> {
     content: Option<Content<'a>>,
     /// Where the value's content starts in the input.
     start: usize,
+    /// The text of a scalar whose end tags, `</value>` included, were read
+    /// with its start (see [`ValueDeserializer::scalar`]).
+    text: Option<&'a str>,
 }
 
 impl<'r, 'a> ValueDeserializer<'r, 'a> {
@@ -69,7 +72,30 @@ impl<'r, 'a> ValueDeserializer<'r, 'a> {
             tokens,
             content: None,
             start,
+            text: None,
         }
+    }
+
+    /// A value of the scalar type `tag` whose text was read, with its end
+    /// tags (a param read in one step): it is taken from there rather than
+    /// from the tokens. Not for a multicall's values, whose raw XML is kept
+    /// from `start`.
+    pub fn scalar(tokens: &'r mut Tokens<'a>, tag: Tag, text: &'a str) -> Self {
+        Self {
+            start: tokens.position(),
+            tokens,
+            content: Some(Content::Typed(tag)),
+            text: Some(text),
+        }
+    }
+
+    /// Passes over the rest of a typed value, through `</value>`.
+    fn skip_typed(&mut self) -> Result<()> {
+        if self.text.take().is_none() {
+            self.tokens.skip()?;
+            self.tokens.expect_end(Tag::Value)?;
+        }
+        Ok(())
     }
 
     fn content(&mut self) -> Result<Content<'a>> {
@@ -97,6 +123,9 @@ impl<'r, 'a> ValueDeserializer<'r, 'a> {
 
     /// The text of the typed element just opened, then `</value>`.
     fn typed_text(&mut self) -> Result<Cow<'a, str>> {
+        if let Some(text) = self.text.take() {
+            return Ok(Cow::Borrowed(text));
+        }
         let text = self.tokens.text()?;
         self.tokens.expect_end(Tag::Value)?;
         Ok(text)
@@ -199,10 +228,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'_, 'de> {
                 let start = self.start;
                 match self.content()? {
                     Content::Bare(_) => {}
-                    Content::Typed(_) => {
-                        self.tokens.skip()?;
-                        self.tokens.expect_end(Tag::Value)?;
-                    }
+                    Content::Typed(_) => self.skip_typed()?,
                 }
                 visitor.visit_u64(start as u64)
             }
@@ -266,8 +292,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer<'_, 'de> {
 
     fn deserialize_ignored_any<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
         if let Content::Typed(_) = self.content()? {
-            self.tokens.skip()?;
-            self.tokens.expect_end(Tag::Value)?;
+            self.skip_typed()?;
         }
         visitor.visit_unit()
     }

@@ -61,11 +61,13 @@ impl<'de> de::Deserializer<'de> for ValueDeserializerEndsMember<'_, 'de> {
             tokens,
             content,
             start,
+            text,
         } = self.0;
         let inner = ValueDeserializer {
             tokens: &mut *tokens,
             content,
             start,
+            text,
         };
         let value = de::Deserializer::deserialize_any(inner, visitor)?;
         tokens.expect_end(Tag::Member)?;

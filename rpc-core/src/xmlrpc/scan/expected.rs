@@ -109,6 +109,34 @@ impl<'a> Plain<'a> {
         Some(text)
     }
 
+    /// Reads a whole `<param><value><type>text</type></value></param>` of a
+    /// scalar type (not `<nil/>`, `<struct>` or `<array>`) if one comes next,
+    /// with the steps above: its type and text; nothing, as each step reads
+    /// nothing, when any part of it is not there.
+    pub(crate) fn eat_scalar_param(&mut self) -> Option<(Tag, &'a str)> {
+        let (pos, depth) = (self.pos, self.depth);
+        let read = self.scalar_param();
+        if read.is_none() {
+            // Put back what the first steps read: the names they pushed
+            // are above `depth`, where the next push writes over them.
+            self.pos = pos;
+            self.depth = depth;
+        }
+        read
+    }
+
+    fn scalar_param(&mut self) -> Option<(Tag, &'a str)> {
+        if !self.eat_start(b"param") || !self.eat_start(b"value") {
+            return None;
+        }
+        let tag = self.eat_any_start()?;
+        if !tag.is_scalar() {
+            return None;
+        }
+        let text = self.eat_text()?;
+        (self.eat_end(b"value") && self.eat_end(b"param")).then_some((tag, text))
+    }
+
     /// Reads the white space that ends the input, if nothing else does.
     pub(crate) fn eat_eof(&mut self) -> bool {
         if self.after_space() != Some(self.input.len()) {

@@ -189,9 +189,18 @@ impl<'w> ValueSerializer<'w> {
     }
 
     fn member(out: &mut Vec<u8>, name: &str, value: &(impl Serialize + ?Sized)) -> Result {
-        out.extend_from_slice(b"<member><name>");
-        escape_into(out, name)?;
-        out.extend_from_slice(b"</name>");
+        if name.bytes().any(|b| SPECIAL[usize::from(b)]) {
+            out.extend_from_slice(b"<member><name>");
+            escape_into(out, name)?;
+            out.extend_from_slice(b"</name>");
+        } else {
+            // A field's name, which needs no escape: written as it stands,
+            // in room made once.
+            out.reserve(name.len() + b"<member><name></name>".len());
+            out.extend_from_slice(b"<member><name>");
+            out.extend_from_slice(name.as_bytes());
+            out.extend_from_slice(b"</name>");
+        }
         value.serialize(ValueSerializer::new(out))?;
         out.extend_from_slice(b"</member>");
         Ok(())

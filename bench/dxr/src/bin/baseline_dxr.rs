@@ -7,7 +7,7 @@ use std::sync::Arc;
 use datacenter::Datacenter;
 use dxr::{Fault, TryFromParams, TryToValue, Value};
 use dxr_server::{Handler, HandlerResult, RouteBuilder, async_trait, axum::http::HeaderMap};
-use rpc_bench::DxrServer;
+use rpc_bench_dxr::DxrServer;
 
 struct ActiveServers(Arc<datacenter::Inventory>);
 
