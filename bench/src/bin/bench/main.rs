@@ -85,6 +85,14 @@ fn main() {
     let dir = std::env::temp_dir().join(format!("rpc-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     assert!(which("wrk"), "wrk is missing: apt-get install wrk");
+    // dxr's binaries come from a cargo run of their own (see bench/dxr).
+    for program in ["datacenter", "baseline_dxr", "dxr_client_load"] {
+        assert!(
+            bin.join(program).exists(),
+            "{} is missing: run ./scripts/bench, which builds it",
+            bin.join(program).display()
+        );
+    }
 
     // Certificates for the HTTPS row, made by the example itself.
     let certs = dir.join("certs");
