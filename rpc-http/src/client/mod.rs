@@ -51,6 +51,7 @@ macro_rules! http2_option {
     };
 }
 
+mod args;
 mod connect;
 mod events;
 mod jsonrpc;

@@ -9,6 +9,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use super::args::Args;
 use super::{Endpoint, InvalidUrl};
 use crate::rest::in_path;
 
@@ -106,9 +107,7 @@ impl RestTransport {
                 method.name
             )));
         };
-        let Value::Object(mut args) =
-            serde_json::to_value(&params).map_err(ClientError::transport)?
-        else {
+        let Some(mut args) = Args::of(&params).map_err(ClientError::transport)? else {
             return Err(ClientError::transport(
                 "the params do not serialize as a map",
             ));
@@ -121,8 +120,7 @@ impl RestTransport {
             path.push('/');
             match segment.strip_prefix('{').and_then(|s| s.strip_suffix('}')) {
                 Some(name) => {
-                    let value = args.remove(name).unwrap_or(Value::Null);
-                    push_segment(&mut path, &value);
+                    push_segment(&mut path, &args.remove(name));
                 }
                 None => path.push_str(segment),
             }
@@ -136,19 +134,18 @@ impl RestTransport {
                 .iter()
                 .filter(|p| !in_path(route.path, p.name));
             let body = match (rest.next(), rest.next()) {
-                (Some(only), None) => args.remove(only.name).unwrap_or(Value::Null),
-                _ => Value::Object(args),
+                (Some(only), None) => args.remove(only.name),
+                _ => args.into_object(),
             };
             Some(serde_json::to_vec(&body).map_err(ClientError::transport)?)
         } else {
-            if args.values().any(|value| !value.is_null()) {
+            let present = args.present();
+            if !present.is_empty() {
                 path.push('?');
                 let start = path.len();
                 let mut query = form_urlencoded::Serializer::for_suffix(path, start);
-                for (name, value) in &args {
-                    if !value.is_null() {
-                        query.append_pair(name, &text(value));
-                    }
+                for (name, value) in present {
+                    query.append_pair(name, &text(value));
                 }
                 path = query.finish();
             }
