@@ -50,6 +50,24 @@ pub fn line_with_cpu(latencies: Vec<Duration>, elapsed_secs: f64, cpu_us: f64) -
     format!("{} {:.2}", line(latencies, elapsed_secs), cpu_us / calls)
 }
 
+/// The arguments of the client rows' load clients, `KIND URL TASKS
+/// SECONDS`; exits with `usage` on stderr when they are not that.
+pub fn client_args(usage: &str) -> (String, String, u64, u64) {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let parsed = match args.as_slice() {
+        [kind, url, tasks, seconds, ..] => tasks
+            .parse()
+            .ok()
+            .zip(seconds.parse().ok())
+            .map(|(tasks, seconds)| (kind.clone(), url.clone(), tasks, seconds)),
+        _ => None,
+    };
+    parsed.unwrap_or_else(|| {
+        eprintln!("usage: {usage}");
+        std::process::exit(2)
+    })
+}
+
 /// Runs the load's workers to their end: every latency, and the seconds it
 /// took.
 pub async fn measure<F: std::future::Future<Output = Vec<Duration>>>(

@@ -27,16 +27,8 @@ const JSONRPC: &[u8] = br#"{"jsonrpc":"2.0","method":"get_active_servers","param
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let (Some(kind), Some(url)) = (args.first(), args.get(1)) else {
-        usage()
-    };
-    let number = |i: usize| -> u64 {
-        args.get(i)
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| usage())
-    };
-    let (tasks, seconds) = (number(2), number(3));
+    let (kind, url, tasks, seconds) = rpc_bench::client_args(USAGE);
+    let url = &url;
     let cpu = rpc_bench::cpu_time_us();
     let (latencies, elapsed) = match kind.as_str() {
         "jsonrpc" => {
@@ -84,10 +76,10 @@ async fn main() {
     println!("{}", rpc_bench::line_with_cpu(latencies, elapsed, cpu));
 }
 
+const USAGE: &str = "client_load jsonrpc|rest|xmlrpc|amqp|jsonrpsee|hyper-jsonrpc|hyper-rest|h2c-jsonrpc URL N SECONDS";
+
 fn usage() -> ! {
-    eprintln!(
-        "usage: client_load jsonrpc|rest|xmlrpc|amqp|jsonrpsee|hyper-jsonrpc|hyper-rest|h2c-jsonrpc URL N SECONDS"
-    );
+    eprintln!("usage: {USAGE}");
     std::process::exit(2)
 }
 

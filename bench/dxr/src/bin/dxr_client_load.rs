@@ -9,20 +9,12 @@ use rpc_bench_dxr::DxrServer;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let usage = || -> ! {
-        eprintln!("usage: dxr_client_load dxr URL N SECONDS");
+    const USAGE: &str = "dxr_client_load dxr URL N SECONDS";
+    let (kind, url, tasks, seconds) = rpc_bench::client_args(USAGE);
+    if kind != "dxr" {
+        eprintln!("usage: {USAGE}");
         std::process::exit(2)
-    };
-    let (Some("dxr"), Some(url)) = (args.first().map(String::as_str), args.get(1)) else {
-        usage()
-    };
-    let number = |i: usize| -> u64 {
-        args.get(i)
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| usage())
-    };
-    let (tasks, seconds) = (number(2), number(3));
+    }
     let cpu = rpc_bench::cpu_time_us();
     let client = dxr_client::ClientBuilder::new(url.parse().expect("a URL")).build();
     let client = &client;
