@@ -24,7 +24,7 @@ pub fn service(cx: &Ctxt, args: TokenStream, item: ItemTrait) -> Service {
     if let Some(unsafety) = item.unsafety {
         cx.error_spanned_by(unsafety, "a service trait cannot be `unsafe`");
     }
-    if let Some(auto) = item.auto_token {
+    if let Some(auto) = item.modifiers.auto_token {
         cx.error_spanned_by(auto, "a service trait cannot be an auto trait");
     }
 
@@ -101,7 +101,7 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
     if let Some(constness) = &sig.constness {
         fail(constness, "an rpc method cannot be `const`");
     }
-    if let Some(unsafety) = &sig.unsafety {
+    if let syn::Safety::Unsafe(unsafety) = &sig.safety {
         fail(
             unsafety,
             "an rpc method cannot be `unsafe`: callers on the wire cannot uphold its contract",
@@ -123,9 +123,8 @@ fn method(cx: &Ctxt, namespace: Option<&str>, func: TraitItemFn) -> Option<Metho
     let mut inputs = sig.inputs.iter();
     match inputs.next() {
         Some(FnArg::Receiver(receiver))
-            if receiver.reference.is_some()
-                && receiver.mutability.is_none()
-                && receiver.colon_token.is_none() => {}
+            if matches!(receiver.kind, syn::ReceiverKind::Reference(_, _, None))
+                && receiver.mutability.is_none() => {}
         Some(FnArg::Receiver(receiver)) => fail(
             receiver,
             "an rpc method takes `&self`: calls run concurrently on one shared service, \
