@@ -7,6 +7,14 @@
 //! (not idempotent), with the "may have run" error; none times out, none is
 //! lost; the stream goes on without restarting any process. pika, given any
 //! node's URL, calls the service between the kills.
+//!
+//! And a caller gone with its node while its calls run: their answers
+//! (which RabbitMQ 3.x answers by closing the connection that publishes
+//! them) cost the server its connection once, not again and again while
+//! the node is down, and cost the other callers nothing.
+//!
+//! Each test starts a cluster on its own ports; the test command runs them
+//! one at a time.
 
 mod common;
 
@@ -46,11 +54,12 @@ impl Cluster {
         output
     }
 
-    fn up() -> (Self, String) {
+    /// Three nodes, the first one's AMQP port `base`.
+    fn up(base: u16) -> (Self, String) {
         let cluster = Self {
             dir: PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
                 .join(format!("cluster-{}", std::process::id())),
-            base: 5691,
+            base,
         };
         let output = cluster.script(&["up"]);
         let urls = String::from_utf8_lossy(&output.stdout)
@@ -225,7 +234,7 @@ fn pika_calls(url: &str, queue: &str) {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn calls_have_one_outcome_through_the_loss_of_any_node() {
-    let (cluster, urls) = Cluster::up();
+    let (cluster, urls) = Cluster::up(5691);
     let node_urls: Vec<String> = urls.split(',').map(str::to_owned).collect();
     let queue = format!("datacenter-cluster-{}", std::process::id());
     let server_args = ["--amqp", &urls, "--amqp-queue", &queue];
@@ -320,5 +329,98 @@ async fn calls_have_one_outcome_through_the_loss_of_any_node() {
             "no answer after killing {victim}"
         );
     }
+    drop(cluster);
+}
+
+/// Slow work, for calls still running when their caller's node goes.
+#[rpc_core::service]
+pub trait Slow {
+    /// Sleeps `millis`, then answers them.
+    async fn slow(&self, millis: u64) -> u64;
+    /// Adds.
+    async fn add(&self, a: i64, b: i64) -> i64;
+}
+
+/// Counts the `slow` calls it runs.
+#[derive(Default)]
+struct Sleeper {
+    runs: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Slow for Sleeper {
+    async fn slow(&self, millis: u64) -> u64 {
+        self.runs.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        tokio::time::sleep(Duration::from_millis(millis)).await;
+        millis
+    }
+    async fn add(&self, a: i64, b: i64) -> i64 {
+        a + b
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_caller_gone_with_its_node_costs_no_other_caller_its_answer() {
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::INFO)
+        .try_init();
+    let (cluster, urls) = Cluster::up(5701);
+    let node_urls: Vec<String> = urls.split(',').map(str::to_owned).collect();
+    let queue = format!("slow-cluster-{}", std::process::id());
+    // The server on node 1, the caller to lose on node 2, the others on
+    // node 3.
+    let sleeper = Sleeper::default();
+    let runs = Arc::clone(&sleeper.runs);
+    let server = rpc_amqp::AmqpServer::new(SlowServer::new(sleeper))
+        .queue(queue.clone())
+        .queue_type(rpc_amqp::QueueType::Quorum);
+    tokio::spawn(server.serve_with_shutdown_owned(node_urls[0].clone(), std::future::pending()));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while cluster.nodes_of("rpc-amqp server").is_empty() {
+        assert!(Instant::now() < deadline, "the server never connected");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // A caller that sets no expiration (as pika's tutorials do not), whose
+    // calls the broker would keep for good.
+    let doomed = SlowClient::new(
+        AmqpTransport::new(node_urls[1].as_str(), queue.as_str()).timeout(Duration::from_secs(600)),
+    );
+    let calls: Vec<_> = (0..8)
+        .map(|_| {
+            let doomed = doomed.clone();
+            tokio::spawn(async move { doomed.slow(1_000).await })
+        })
+        .collect();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while runs.load(std::sync::atomic::Ordering::Relaxed) < 8 {
+        assert!(Instant::now() < deadline, "the slow calls never ran");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    cluster.script(&["kill", "2"]);
+    for call in calls {
+        let outcome = call.await.unwrap();
+        assert!(
+            matches!(outcome, Err(ClientError::Interrupted(_))),
+            "a call whose caller lost its node: {outcome:?}"
+        );
+    }
+
+    // While node 2 is down, another caller is answered every time, and the
+    // gone caller's calls run once more (redelivered after the connection
+    // their answers closed), not again and again.
+    let other = SlowClient::new(
+        AmqpTransport::new(node_urls[2].as_str(), queue.as_str()).timeout(Duration::from_secs(30)),
+    );
+    let watch = Instant::now();
+    let mut answered = 0;
+    while watch.elapsed() < Duration::from_secs(8) {
+        assert_eq!(other.add(answered, 1).await.unwrap(), answered + 1);
+        answered += 1;
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let ran = runs.load(std::sync::atomic::Ordering::Relaxed);
+    eprintln!(
+        "8 calls of a caller gone with its node ran {ran} times; {answered} calls of another were answered meanwhile"
+    );
+    assert!(ran <= 16, "the gone caller's 8 calls ran {ran} times");
     drop(cluster);
 }

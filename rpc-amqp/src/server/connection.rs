@@ -17,6 +17,7 @@ use lapin::types::{AMQPValue, FieldTable};
 use tokio::task::JoinSet;
 
 use super::acks::Acks;
+use super::quarantine::Quarantine;
 use super::subscription::Link;
 use super::{AmqpServer, QueueType, delivery};
 use crate::{AmqpError, Brokers};
@@ -28,6 +29,7 @@ impl AmqpServer {
     pub(super) async fn consume(
         &self,
         brokers: &Brokers,
+        quarantine: &Arc<Quarantine>,
         mut shutdown: std::pin::Pin<&mut (impl Future<Output = ()> + Send)>,
     ) -> Result<(), Stop> {
         let properties = self.connection_properties();
@@ -38,7 +40,10 @@ impl AmqpServer {
         loop {
             let (home, home_url) = brokers.home();
             let away = (node != home).then_some(home_url);
-            match self.consume_on(connection, away, shutdown.as_mut()).await {
+            match self
+                .consume_on(connection, away, quarantine, shutdown.as_mut())
+                .await
+            {
                 Ok(Ended::Shutdown) => return Ok(()),
                 Ok(Ended::Home(at_home)) => {
                     tracing::info!(queue = %self.queue, broker = %crate::redact(home_url), "back on this server's home node");
@@ -142,9 +147,9 @@ impl AmqpServer {
         &self,
         connection: lapin::Connection,
         away: Option<&str>,
+        quarantine: &Arc<Quarantine>,
         mut shutdown: std::pin::Pin<&mut (impl Future<Output = ()> + Send)>,
     ) -> Result<Ended, Stop> {
-        let connection = Arc::new(connection);
         let channel = connection.create_channel().await.map_err(Stop::Lost)?;
         channel
             .confirm_select(ConfirmSelectOptions::default())
@@ -190,13 +195,13 @@ impl AmqpServer {
         let (stop_subscriptions, stopping) = tokio::sync::watch::channel(false);
         let (acks, acknowledger) = Acks::start(channel.clone());
         let link = Link {
-            connection: Arc::clone(&connection),
             channel: channel.clone(),
             control_queue: control.name().clone(),
             heartbeat: self.heartbeat,
             stopping,
             subscriptions: Arc::clone(&self.subscriptions),
             acks: Arc::clone(&acks),
+            quarantine: Arc::clone(quarantine),
         };
         tracing::info!(queue = %self.queue, prefetch = self.prefetch, "consuming");
 

@@ -14,6 +14,7 @@ use rpc_core::jsonrpc::envelope::Incoming;
 use rpc_core::jsonrpc::subscription::UNSUBSCRIBE;
 
 use super::Codecs;
+use super::quarantine::Published;
 use super::subscription::{self, Link};
 use crate::{AmqpProperties, Redelivered};
 
@@ -138,7 +139,9 @@ pub(crate) async fn handle(mut delivery: Delivery, link: Link, codecs: Arc<Codec
 }
 
 /// Publishes `answer` to `reply_to` with the request's correlation id, and
-/// acknowledges the request once the broker confirms it.
+/// acknowledges the request once the broker confirms it. An answer that may
+/// cost the connection (to a direct reply-to caller that may be gone with
+/// its node) goes through the quarantine instead.
 pub(crate) async fn reply(
     delivery: &Delivery,
     link: &Link,
@@ -149,6 +152,22 @@ pub(crate) async fn reply(
     let mut reply = BasicProperties::default().with_content_type(content_type.into());
     if let Some(correlation_id) = delivery.properties.correlation_id() {
         reply = reply.with_correlation_id(correlation_id.clone());
+    }
+    if link.quarantine.takes(reply_to, delivery.redelivered) {
+        return match link.quarantine.publish(reply_to, &answer, reply).await {
+            Published::Delivered => ack(link, delivery),
+            Published::CallerGone => {
+                tracing::info!(
+                    reply_to,
+                    "the caller is gone with its node; its answer is dropped"
+                );
+                ack(link, delivery);
+            }
+            Published::Failed(err) => {
+                link.acks.left(delivery.delivery_tag);
+                tracing::warn!(reply_to, error = %err, "cannot publish a reply; the request is left for redelivery");
+            }
+        };
     }
     let published = link
         .channel
@@ -175,6 +194,7 @@ pub(crate) async fn reply(
         }
         Err(err) => {
             link.acks.left(delivery.delivery_tag);
+            link.quarantine.suspect(reply_to, &err);
             tracing::warn!(reply_to, error = %err, "cannot publish a reply; the request is left for redelivery");
         }
     }

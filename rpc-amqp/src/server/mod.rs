@@ -3,6 +3,7 @@
 mod acks;
 mod connection;
 mod delivery;
+mod quarantine;
 mod subscription;
 
 use std::future::Future;
@@ -16,6 +17,7 @@ use rpc_core::tls::ClientTls;
 use rpc_core::xmlrpc::XmlRpc;
 
 use self::connection::Stop;
+use self::quarantine::Quarantine;
 use self::subscription::Subscriptions;
 use crate::{AmqpError, Brokers, default_queue};
 
@@ -360,10 +362,15 @@ impl AmqpServer {
         shutdown: impl Future<Output = ()> + Send,
     ) -> Result<(), AmqpError> {
         let brokers = brokers.into();
+        let quarantine = Arc::new(Quarantine::new(
+            brokers.clone(),
+            Arc::clone(&self.tls),
+            &self.queue,
+        ));
         let mut shutdown = std::pin::pin!(shutdown);
         let mut backoff = Duration::from_millis(100);
         loop {
-            match self.consume(&brokers, shutdown.as_mut()).await {
+            match self.consume(&brokers, &quarantine, shutdown.as_mut()).await {
                 Ok(()) => return Ok(()),
                 Err(Stop::Connect(
                     err @ (AmqpError::Url { .. } | AmqpError::Tls(_) | AmqpError::Queue { .. }),

@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use lapin::message::Delivery;
-use lapin::options::{BasicPublishOptions, QueueDeclareOptions};
+use lapin::options::BasicPublishOptions;
 use lapin::types::{AMQPValue, FieldTable, ShortString};
 use lapin::{BasicProperties, Channel, Confirmation};
 use rpc_core::jsonrpc::envelope::Call;
@@ -89,7 +89,6 @@ impl Drop for Running {
 /// What a subscription needs of the connection it runs on.
 #[derive(Clone, Debug)]
 pub(crate) struct Link {
-    pub connection: Arc<lapin::Connection>,
     pub channel: Channel,
     /// The queue of this connection where `rpc.unsubscribe` is sent.
     pub control_queue: ShortString,
@@ -100,6 +99,8 @@ pub(crate) struct Link {
     pub subscriptions: Arc<Subscriptions>,
     /// Acknowledges the channel's deliveries.
     pub acks: Arc<super::acks::Acks>,
+    /// Where answers that may cost the connection go.
+    pub quarantine: Arc<super::quarantine::Quarantine>,
 }
 
 /// The answer to `rpc.unsubscribe`: whether the subscription ran here.
@@ -218,10 +219,23 @@ pub(crate) async fn serve(
             .await;
         }
     };
+    // A subscriber that may be gone with its node is looked for first:
+    // publishing to it would cost the connection (see `super::quarantine`).
+    if link
+        .quarantine
+        .takes(reply_to.as_str(), delivery.redelivered)
+        && link.quarantine.exists(reply_to.as_str()).await == Some(false)
+    {
+        tracing::info!(
+            method = &*method,
+            "the subscriber is gone with its node; its subscription is dropped"
+        );
+        return super::delivery::ack(&link, &delivery);
+    }
     let (running, unsubscribed) = link.subscriptions.start();
     let mut publisher = Publisher {
         channel: link.channel.clone(),
-        direct: reply_to.as_str().starts_with(DIRECT_REPLY_TO),
+        direct: super::quarantine::is_direct(reply_to.as_str()),
         reply_to,
         correlation_id,
         subscription: running.id.clone(),
@@ -295,17 +309,18 @@ async fn push(
                 Some(Err(err)) => break Some(err),
                 None => break None,
             },
+            // Looked for before a heartbeat, which would be published to
+            // a subscriber gone with its node.
+            _ = look.tick(), if publisher.direct => {
+                match link.quarantine.exists(publisher.reply_to.as_str()).await {
+                    Some(false) => Sent::Gone,
+                    Some(true) | None => Sent::Delivered,
+                }
+            }
             _ = heartbeat.tick() => {
                 let mut beat = Vec::new();
                 encode_heartbeat(&mut beat, &subscription);
                 publisher.publish(&beat, &[]).await
-            }
-            _ = look.tick(), if publisher.direct => {
-                if exists(&link.connection, &publisher.reply_to).await {
-                    Sent::Delivered
-                } else {
-                    Sent::Gone
-                }
             }
         };
         match sent {
@@ -327,32 +342,6 @@ async fn push(
     let _ = publisher
         .publish(&last, &[(END, AMQPValue::Boolean(true))])
         .await;
-}
-
-/// RabbitMQ's pseudo-queue for direct reply-to: its addresses start so.
-const DIRECT_REPLY_TO: &str = "amq.rabbitmq.reply-to";
-
-/// Whether the queue (or direct reply-to address) `queue` still exists:
-/// declared passively on a channel of its own, which the broker closes if
-/// it does not. When it cannot tell, it says yes.
-async fn exists(connection: &lapin::Connection, queue: &ShortString) -> bool {
-    let Ok(channel) = connection.create_channel().await else {
-        return true;
-    };
-    let options = QueueDeclareOptions {
-        passive: true,
-        ..Default::default()
-    };
-    match channel
-        .queue_declare(queue.clone(), options, FieldTable::default())
-        .await
-    {
-        Ok(_) => {
-            let _ = channel.close(200, "done".into()).await;
-            true
-        }
-        Err(err) => !err.to_string().contains("NOT_FOUND"),
-    }
 }
 
 /// Resolves once the server stops (or leaves the connection).
