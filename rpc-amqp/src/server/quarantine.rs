@@ -18,6 +18,7 @@
 //! way. Subscriptions look for their direct reply-to subscribers here too.
 
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions, QueueDeclareOptions};
@@ -49,6 +50,9 @@ pub(crate) struct Quarantine {
     /// answer was in flight on a connection the broker closed with
     /// `INTERNAL_ERROR`.
     suspects: Mutex<HashSet<String>>,
+    /// Whether `suspects` holds any: the answers of a server nobody's
+    /// caller went missing from take no lock.
+    any_suspect: AtomicBool,
 }
 
 /// What became of an answer published through the quarantine.
@@ -69,9 +73,10 @@ impl Quarantine {
         Self {
             brokers,
             tls,
-            name: format!("rpc-amqp server {queue} (quarantine)"),
+            name: format!("rpc-amqp quarantine (server {queue})"),
             link: tokio::sync::Mutex::new(None),
             suspects: Mutex::default(),
+            any_suspect: AtomicBool::new(false),
         }
     }
 
@@ -81,7 +86,8 @@ impl Quarantine {
         let Some(caller) = caller(reply_to) else {
             return false;
         };
-        redelivered || self.suspects().contains(caller)
+        redelivered
+            || (self.any_suspect.load(Ordering::Relaxed) && self.suspects().contains(caller))
     }
 
     /// An answer to `reply_to` was in flight when the broker closed the
@@ -96,6 +102,7 @@ impl Quarantine {
                 suspects.clear();
             }
             suspects.insert(caller.to_owned());
+            self.any_suspect.store(true, Ordering::Relaxed);
         }
     }
 
@@ -132,7 +139,10 @@ impl Quarantine {
         match confirmed {
             Ok(Confirmation::Ack(_) | Confirmation::NotRequested) => {
                 if let Some(caller) = caller(reply_to) {
-                    self.suspects().remove(caller);
+                    let mut suspects = self.suspects();
+                    suspects.remove(caller);
+                    self.any_suspect
+                        .store(!suspects.is_empty(), Ordering::Relaxed);
                 }
                 Published::Delivered
             }
