@@ -1,7 +1,10 @@
 //! Hostile messages on the real broker: bogus content types and encodings,
 //! garbage properties and headers, bodies that are empty, not UTF-8, too
 //! large, too deep or too many. Each gets an error reply in its protocol's
-//! form, and the server answers a normal call right after.
+//! form, and the server answers a normal call right after. And calls whose
+//! direct reply-to address names a node the broker does not know (as a
+//! caller gone with its node leaves them), whose answers RabbitMQ 3.x
+//! refuses by closing the connection that publishes them.
 
 mod common;
 
@@ -11,6 +14,9 @@ use rpc_amqp::lapin::message::Delivery;
 use rpc_amqp::lapin::types::{AMQPValue, ByteArray, FieldArray, FieldTable};
 use rpc_amqp::{AmqpServer, AmqpTransport};
 use rpc_core::RpcError;
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
 
 fn json() -> BasicProperties {
     BasicProperties::default().with_content_type("application/json".into())
@@ -237,4 +243,47 @@ async fn every_hostile_message_gets_its_error_and_the_server_keeps_serving() {
     )
     .await;
     assert_eq!(client.add(20, 22).await.unwrap(), 42);
+}
+
+/// A direct reply-to address on a node named `reply@999999999`, which no
+/// cluster has: the broker's own encoding (RabbitMQ 3.10 and later) of a
+/// caller's channel, with the node's part changed.
+const GONE: &str = "amq.rabbitmq.reply-to.g1h2AA9yZXBseUA5OTk5OTk5OTkAAAYRAAAAAGsLx4w=.a2V5";
+
+#[tokio::test]
+async fn answers_to_a_caller_whose_node_is_gone_cost_the_server_its_connection_once() {
+    let name = queue("gone-node");
+    let worker = Worker::default();
+    let started = Arc::clone(&worker.started);
+    let server = AmqpServer::new(WorkServer::new(worker))
+        .queue(name.clone())
+        .durable(false);
+    tokio::spawn(server.serve_with_shutdown_owned(url(), std::future::pending()));
+    wait_for_consumers(&name, 1).await;
+    let peer = Peer::new().await;
+    let work = br#"{"jsonrpc":"2.0","method":"work","params":[0],"id":1}"#;
+    for _ in 0..4 {
+        let properties = json()
+            .with_reply_to(GONE.into())
+            .with_correlation_id("gone".into());
+        peer.publish(&name, work, properties).await;
+    }
+    // Meanwhile another caller is answered every time.
+    let client = WorkClient::new(AmqpTransport::new(url(), name.clone()));
+    let until = Instant::now() + Duration::from_secs(3);
+    let mut answered = 0;
+    while Instant::now() < until {
+        assert_eq!(client.add(answered, 1).await.unwrap(), answered + 1);
+        answered += 1;
+    }
+    // Each ran once, and once more redelivered after its answer closed the
+    // server's connection; that answer went through the quarantine and was
+    // dropped. Before, each was run and answered again and again, closing
+    // the connection each time, for as long as the message lived (here, no
+    // expiration: for good).
+    let runs = started.load(Ordering::Relaxed);
+    assert!(
+        (4..=8).contains(&runs),
+        "4 calls to a gone caller ran {runs} times"
+    );
 }

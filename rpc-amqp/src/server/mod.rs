@@ -371,7 +371,10 @@ impl AmqpServer {
         let mut backoff = Duration::from_millis(100);
         loop {
             match self.consume(&brokers, &quarantine, shutdown.as_mut()).await {
-                Ok(()) => return Ok(()),
+                Ok(()) => {
+                    quarantine.close().await;
+                    return Ok(());
+                }
                 Err(Stop::Connect(
                     err @ (AmqpError::Url { .. } | AmqpError::Tls(_) | AmqpError::Queue { .. }),
                 )) => {
@@ -391,7 +394,10 @@ impl AmqpServer {
             }
             tokio::select! {
                 () = tokio::time::sleep(backoff) => {}
-                () = shutdown.as_mut() => return Ok(()),
+                () = shutdown.as_mut() => {
+                    quarantine.close().await;
+                    return Ok(());
+                }
             }
             backoff = (backoff * 2).min(Duration::from_secs(5));
         }

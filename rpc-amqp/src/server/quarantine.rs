@@ -187,6 +187,13 @@ impl Quarantine {
         }
     }
 
+    /// Closes the quarantine's connection, if it is open (the server stops).
+    pub(crate) async fn close(&self) {
+        if let Some((connection, _)) = self.link.lock().await.take() {
+            let _ = connection.close(200, "done".into()).await;
+        }
+    }
+
     /// The quarantine's channel, on a connection opened now if there is
     /// none or it was lost.
     async fn channel(
