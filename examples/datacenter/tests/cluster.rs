@@ -384,6 +384,9 @@ async fn a_caller_gone_with_its_node_costs_no_other_caller_its_answer() {
     let doomed = SlowClient::new(
         AmqpTransport::new(node_urls[1].as_str(), queue.as_str()).timeout(Duration::from_secs(600)),
     );
+    // Answered once: the server knows the caller's node, and answers its
+    // calls on its own connection.
+    assert_eq!(doomed.add(1, 1).await.unwrap(), 2);
     let calls: Vec<_> = (0..8)
         .map(|_| {
             let doomed = doomed.clone();

@@ -2,23 +2,26 @@
 //! on a connection of their own.
 //!
 //! RabbitMQ (3.x) closes a connection with `INTERNAL_ERROR` when it
-//! publishes to, or looks for, a direct reply-to address whose node is down:
-//! the caller went with that node. On the server's own connection that takes
-//! every call in flight with it; the broker redelivers them, the calls of the
-//! gone caller among them, whose answers close the next connection the same
-//! way, again and again while the node is down (for good, for a caller that
-//! set no expiration), and the calls of every other caller are caught in it.
+//! publishes to, or looks for, a direct reply-to address on a node it does
+//! not know: that of a caller gone with its node, or one forged. On the
+//! server's own connection that takes every call in flight with it; the
+//! broker redelivers them, the calls of the gone caller among them, whose
+//! answers close the next connection the same way, again and again while
+//! the node is down (for good, for a call that set no expiration), and the
+//! calls of every other caller are caught in it.
 //!
 //! So an answer that may be such is published here instead, alone, on a
 //! connection of this server's own: the answer to a redelivered call, and
-//! one to a caller whose answer was in flight when a connection was closed
-//! so. If the broker closes this connection with `INTERNAL_ERROR`, it was
-//! that answer's caller that is gone: the answer is dropped and its call
+//! the answer to a caller on a node no answer was delivered to yet (the
+//! first of each node, every one to a node that does not exist) or none
+//! since a connection was closed so with an answer to it in flight. If the
+//! broker closes this connection with `INTERNAL_ERROR`, it was that
+//! answer's caller that is gone: the answer is dropped and its call
 //! acknowledged, as the broker drops an answer to a caller gone any other
 //! way. Subscriptions look for their direct reply-to subscribers here too.
 
+use std::borrow::Cow;
 use std::collections::HashSet;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use lapin::options::{BasicPublishOptions, ConfirmSelectOptions, QueueDeclareOptions};
@@ -32,12 +35,12 @@ use crate::Brokers;
 /// RabbitMQ's pseudo-queue for direct reply-to: its addresses start so.
 const DIRECT_REPLY_TO: &str = "amq.rabbitmq.reply-to.";
 
-/// How many callers may be suspected at once; past that the list starts
-/// again (a suspect only costs its answers the detour).
-const MAX_SUSPECTS: usize = 4096;
+/// How many nodes may be known at once; past that the list starts again (a
+/// node not known only costs its next answer the detour).
+const MAX_KNOWN: usize = 1024;
 
 /// The connection of a server's own for answers that may cost it, and the
-/// callers suspected of being gone.
+/// nodes answers are delivered to.
 #[derive(Debug)]
 pub(crate) struct Quarantine {
     brokers: Brokers,
@@ -46,13 +49,10 @@ pub(crate) struct Quarantine {
     /// One answer or look at a time: whatever closes the connection, it was
     /// that one.
     link: tokio::sync::Mutex<Option<(Connection, Channel)>>,
-    /// The callers (the channel part of their direct reply-to address) whose
-    /// answer was in flight on a connection the broker closed with
-    /// `INTERNAL_ERROR`.
-    suspects: Mutex<HashSet<String>>,
-    /// Whether `suspects` holds any: the answers of a server nobody's
-    /// caller went missing from take no lock.
-    any_suspect: AtomicBool,
+    /// The callers' nodes (see [`node`]) an answer was delivered to here,
+    /// and none in flight since on a connection the broker closed with
+    /// `INTERNAL_ERROR`: answers to them go on the server's connection.
+    known: Mutex<HashSet<String>>,
 }
 
 /// What became of an answer published through the quarantine.
@@ -75,39 +75,33 @@ impl Quarantine {
             tls,
             name: format!("rpc-amqp quarantine (server {queue})"),
             link: tokio::sync::Mutex::new(None),
-            suspects: Mutex::default(),
-            any_suspect: AtomicBool::new(false),
+            known: Mutex::default(),
         }
     }
 
-    /// Whether the answer to `reply_to` goes through here: a direct reply-to
-    /// address, of a call redelivered or of a suspected caller.
+    /// Whether the answer to `reply_to` goes through here: one to a direct
+    /// reply-to address, of a call redelivered or of a caller on a node not
+    /// known yet.
     pub(crate) fn takes(&self, reply_to: &str, redelivered: bool) -> bool {
-        let Some(caller) = caller(reply_to) else {
+        let Some(node) = node(reply_to) else {
             return false;
         };
-        redelivered
-            || (self.any_suspect.load(Ordering::Relaxed) && self.suspects().contains(caller))
+        redelivered || !self.known().contains(node.as_ref())
     }
 
     /// An answer to `reply_to` was in flight when the broker closed the
-    /// connection with `err`: if that was `INTERNAL_ERROR`, its caller may be
-    /// gone, and its next answers go through here.
+    /// connection with `err`: if that was `INTERNAL_ERROR`, its caller's node
+    /// may be gone, and its next answers go through here.
     pub(crate) fn suspect(&self, reply_to: &str, err: &lapin::Error) {
-        if let Some(caller) = caller(reply_to)
+        if let Some(node) = node(reply_to)
             && is_internal_error(err)
         {
-            let mut suspects = self.suspects();
-            if suspects.len() >= MAX_SUSPECTS {
-                suspects.clear();
-            }
-            suspects.insert(caller.to_owned());
-            self.any_suspect.store(true, Ordering::Relaxed);
+            self.known().remove(node.as_ref());
         }
     }
 
-    fn suspects(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
-        self.suspects.lock().unwrap_or_else(|e| e.into_inner())
+    fn known(&self) -> std::sync::MutexGuard<'_, HashSet<String>> {
+        self.known.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Publishes `body` to `reply_to` alone on the quarantine's connection
@@ -138,11 +132,12 @@ impl Quarantine {
         };
         match confirmed {
             Ok(Confirmation::Ack(_) | Confirmation::NotRequested) => {
-                if let Some(caller) = caller(reply_to) {
-                    let mut suspects = self.suspects();
-                    suspects.remove(caller);
-                    self.any_suspect
-                        .store(!suspects.is_empty(), Ordering::Relaxed);
+                if let Some(node) = node(reply_to) {
+                    let mut known = self.known();
+                    if known.len() >= MAX_KNOWN {
+                        known.clear();
+                    }
+                    known.insert(node.into_owned());
                 }
                 Published::Delivered
             }
@@ -227,6 +222,36 @@ fn caller(reply_to: &str) -> Option<&str> {
     (!caller.is_empty()).then_some(caller)
 }
 
+/// The node of a direct reply-to address's caller, as the broker wrote it
+/// there (the address's channel part is the channel's Erlang pid, in the
+/// external term format, in base64: a tag, then the node's name as an
+/// atom); the whole channel part when it is not in that form.
+fn node(reply_to: &str) -> Option<Cow<'_, str>> {
+    use base64::Engine;
+    let caller = caller(reply_to)?;
+    let named = base64::engine::general_purpose::STANDARD
+        .decode(caller)
+        .ok()
+        .and_then(|pid| node_of_pid(&pid).map(str::to_owned));
+    Some(named.map_or(Cow::Borrowed(caller), Cow::Owned))
+}
+
+/// The node's name in an Erlang pid in the external term format.
+fn node_of_pid(term: &[u8]) -> Option<&str> {
+    // Version 131, then PID_EXT or NEW_PID_EXT.
+    let [131, 103 | 88, atom @ ..] = term else {
+        return None;
+    };
+    let (len, name) = match atom {
+        // ATOM_EXT, ATOM_UTF8_EXT: a two-byte length.
+        [100 | 118, high, low, name @ ..] => (usize::from(*high) << 8 | usize::from(*low), name),
+        // SMALL_ATOM_EXT, SMALL_ATOM_UTF8_EXT: a one-byte length.
+        [115 | 119, len, name @ ..] => (usize::from(*len), name),
+        _ => return None,
+    };
+    std::str::from_utf8(name.get(..len)?).ok()
+}
+
 /// Whether `reply_to` is a direct reply-to address.
 pub(crate) fn is_direct(reply_to: &str) -> bool {
     caller(reply_to).is_some()
@@ -245,15 +270,30 @@ fn is_internal_error(err: &lapin::Error) -> bool {
 mod tests {
     use super::*;
 
+    /// A caller's address as RabbitMQ 3.10 writes it: its channel on node
+    /// `reply@119230756`.
+    const ADDRESS: &str = "amq.rabbitmq.reply-to.g1h2AA9yZXBseUAxMTkyMzA3NTYAAAYRAAAAAGsLx4w=.7bug5JdyYLmd0NCBc85gVQ==";
+
     #[test]
-    fn the_caller_is_the_channel_part_of_a_direct_reply_to_address() {
+    fn the_node_is_read_from_a_direct_reply_to_address() {
+        assert_eq!(node(ADDRESS).as_deref(), Some("reply@119230756"));
         assert_eq!(
-            caller("amq.rabbitmq.reply-to.g1h2AA5yZXBseUA3.FH7UtPMu+Eg=="),
-            Some("g1h2AA5yZXBseUA3")
+            caller(ADDRESS),
+            Some("g1h2AA9yZXBseUAxMTkyMzA3NTYAAAYRAAAAAGsLx4w=")
         );
-        assert_eq!(caller("amq.gen-SlcZsCWu20e8JBKqqoab2g"), None);
-        assert_eq!(caller("amq.rabbitmq.reply-to."), None);
-        assert_eq!(caller("replies"), None);
+        // Not a pid: the channel part stands for the node.
+        assert_eq!(
+            node("amq.rabbitmq.reply-to.abc.key").as_deref(),
+            Some("abc")
+        );
+        assert_eq!(node("amq.gen-SlcZsCWu20e8JBKqqoab2g"), None);
+        assert_eq!(node("amq.rabbitmq.reply-to."), None);
+        assert_eq!(node("replies"), None);
+        assert_eq!(
+            node_of_pid(&[131, 88, 119, 3, b'a', b'@', b'b', 0]),
+            Some("a@b")
+        );
+        assert_eq!(node_of_pid(&[131, 88, 119, 9, b'a']), None, "cut short");
     }
 
     #[test]
@@ -263,17 +303,24 @@ mod tests {
             Arc::new(ClientTls::new()),
             "q",
         );
-        let direct = "amq.rabbitmq.reply-to.abc.key1";
-        assert!(!quarantine.takes(direct, false));
-        assert!(quarantine.takes(direct, true));
+        assert!(
+            quarantine.takes(ADDRESS, false),
+            "the first answer to a node goes aside"
+        );
         assert!(
             !quarantine.takes("amq.gen-x", true),
             "a named queue never closes a connection"
         );
-        let io = lapin::Error::from(std::io::Error::other("reset"));
-        quarantine.suspect(direct, &io);
+        quarantine.known().insert("reply@119230756".into());
+        assert!(!quarantine.takes(ADDRESS, false));
         assert!(
-            !quarantine.takes(direct, false),
+            quarantine.takes(ADDRESS, true),
+            "a redelivered call goes aside"
+        );
+        let io = lapin::Error::from(std::io::Error::other("reset"));
+        quarantine.suspect(ADDRESS, &io);
+        assert!(
+            !quarantine.takes(ADDRESS, false),
             "a lost network says nothing of the caller"
         );
         let internal = lapin::Error::from(lapin::ErrorKind::ProtocolError(
@@ -282,8 +329,7 @@ mod tests {
                 "INTERNAL_ERROR".into(),
             ),
         ));
-        quarantine.suspect(direct, &internal);
-        assert!(quarantine.takes("amq.rabbitmq.reply-to.abc.key2", false));
-        assert!(!quarantine.takes("amq.rabbitmq.reply-to.other.key", false));
+        quarantine.suspect(ADDRESS, &internal);
+        assert!(quarantine.takes(ADDRESS, false));
     }
 }
