@@ -20,7 +20,6 @@
 //! acknowledged, as the broker drops an answer to a caller gone any other
 //! way. Subscriptions look for their direct reply-to subscribers here too.
 
-use std::borrow::Cow;
 use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 
@@ -83,20 +82,15 @@ impl Quarantine {
     /// reply-to address, of a call redelivered or of a caller on a node not
     /// known yet.
     pub(crate) fn takes(&self, reply_to: &str, redelivered: bool) -> bool {
-        let Some(node) = node(reply_to) else {
-            return false;
-        };
-        redelivered || !self.known().contains(node.as_ref())
+        with_node(reply_to, |node| redelivered || !self.known().contains(node)).unwrap_or(false)
     }
 
     /// An answer to `reply_to` was in flight when the broker closed the
     /// connection with `err`: if that was `INTERNAL_ERROR`, its caller's node
     /// may be gone, and its next answers go through here.
     pub(crate) fn suspect(&self, reply_to: &str, err: &lapin::Error) {
-        if let Some(node) = node(reply_to)
-            && is_internal_error(err)
-        {
-            self.known().remove(node.as_ref());
+        if is_internal_error(err) {
+            with_node(reply_to, |node| self.known().remove(node));
         }
     }
 
@@ -132,13 +126,13 @@ impl Quarantine {
         };
         match confirmed {
             Ok(Confirmation::Ack(_) | Confirmation::NotRequested) => {
-                if let Some(node) = node(reply_to) {
+                with_node(reply_to, |node| {
                     let mut known = self.known();
                     if known.len() >= MAX_KNOWN {
                         known.clear();
                     }
-                    known.insert(node.into_owned());
-                }
+                    known.insert(node.to_owned());
+                });
                 Published::Delivered
             }
             Ok(Confirmation::Nack(_)) => Published::Failed("the broker refused the message".into()),
@@ -222,18 +216,21 @@ fn caller(reply_to: &str) -> Option<&str> {
     (!caller.is_empty()).then_some(caller)
 }
 
-/// The node of a direct reply-to address's caller, as the broker wrote it
-/// there (the address's channel part is the channel's Erlang pid, in the
-/// external term format, in base64: a tag, then the node's name as an
-/// atom); the whole channel part when it is not in that form.
-fn node(reply_to: &str) -> Option<Cow<'_, str>> {
+/// `f` of the node of a direct reply-to address's caller, as the broker
+/// wrote it there (the address's channel part is the channel's Erlang pid,
+/// in the external term format, in base64: a tag, then the node's name as
+/// an atom), or of the whole channel part when it is not in that form;
+/// `None` for an address that is not a direct reply-to one. Read on the
+/// stack: every answer asks.
+fn with_node<T>(reply_to: &str, f: impl FnOnce(&str) -> T) -> Option<T> {
     use base64::Engine;
     let caller = caller(reply_to)?;
-    let named = base64::engine::general_purpose::STANDARD
-        .decode(caller)
+    let mut pid = [0u8; 128];
+    let node = base64::engine::general_purpose::STANDARD
+        .decode_slice(caller, &mut pid)
         .ok()
-        .and_then(|pid| node_of_pid(&pid).map(str::to_owned));
-    Some(named.map_or(Cow::Borrowed(caller), Cow::Owned))
+        .and_then(|len| node_of_pid(&pid[..len]));
+    Some(f(node.unwrap_or(caller)))
 }
 
 /// The node's name in an Erlang pid in the external term format.
@@ -276,6 +273,7 @@ mod tests {
 
     #[test]
     fn the_node_is_read_from_a_direct_reply_to_address() {
+        let node = |address| with_node(address, str::to_owned);
         assert_eq!(node(ADDRESS).as_deref(), Some("reply@119230756"));
         assert_eq!(
             caller(ADDRESS),
