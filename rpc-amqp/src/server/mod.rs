@@ -47,6 +47,12 @@ pub const DEFAULT_PREFETCH: u16 = 64;
 /// - When the connection drops, the server reconnects with backoff and
 ///   consumes again; on shutdown it stops consuming, finishes and acknowledges
 ///   the calls in flight, then closes.
+/// - An answer to a caller on a node the broker does not know (gone with its
+///   node, or forged), which RabbitMQ 3.x refuses by closing the connection
+///   that publishes it, costs no other call: answers to nodes not reached yet
+///   and to redelivered calls go on a connection of the server's own
+///   (`rpc-amqp quarantine (server QUEUE)`), and one the broker refuses so is
+///   dropped, its call acknowledged.
 ///
 /// Several servers on the same queue share the calls (competing consumers).
 ///
