@@ -169,20 +169,14 @@ pub(crate) async fn reply(
             }
         };
     }
-    let published = link
-        .channel
-        .basic_publish(
-            "".into(),
-            reply_to.into(),
-            BasicPublishOptions::default(),
-            &answer,
-            reply,
-        )
-        .await;
-    let confirmed = match published {
-        Ok(confirm) => confirm.await,
-        Err(err) => Err(err),
-    };
+    let confirmed = super::publish_confirmed(
+        &link.channel,
+        reply_to,
+        BasicPublishOptions::default(),
+        &answer,
+        reply,
+    )
+    .await;
     match confirmed {
         Ok(Confirmation::Ack(_) | Confirmation::NotRequested) => ack(link, delivery),
         Ok(Confirmation::Nack(_)) => {

@@ -147,6 +147,22 @@ impl Codecs {
     }
 }
 
+/// Publishes `body` to `routing_key` through the default exchange on
+/// `channel` (in confirm mode) and waits for the broker's confirm: how the
+/// server sends every answer and pushed item.
+async fn publish_confirmed(
+    channel: &lapin::Channel,
+    routing_key: &str,
+    options: lapin::options::BasicPublishOptions,
+    body: &[u8],
+    properties: lapin::BasicProperties,
+) -> Result<lapin::Confirmation, lapin::Error> {
+    channel
+        .basic_publish("".into(), routing_key.into(), options, body, properties)
+        .await?
+        .await
+}
+
 /// The default bound on a message body: 2 MiB, as the HTTP front ends'.
 pub const DEFAULT_MAX_BODY_SIZE: usize = 2 * 1024 * 1024;
 

@@ -48,7 +48,7 @@ pub(crate) struct Quarantine {
     /// One answer or look at a time: whatever closes the connection, it was
     /// that one.
     link: tokio::sync::Mutex<Option<(Connection, Channel)>>,
-    /// The callers' nodes (see [`node`]) an answer was delivered to here,
+    /// The callers' nodes (see [`with_node`]) an answer was delivered to here,
     /// and none in flight since on a connection the broker closed with
     /// `INTERNAL_ERROR`: answers to them go on the server's connection.
     known: Mutex<HashSet<String>>,
@@ -111,19 +111,14 @@ impl Quarantine {
             Ok(channel) => channel,
             Err(err) => return Published::Failed(err.to_string()),
         };
-        let published = channel
-            .basic_publish(
-                "".into(),
-                reply_to.into(),
-                BasicPublishOptions::default(),
-                body,
-                properties,
-            )
-            .await;
-        let confirmed = match published {
-            Ok(confirm) => confirm.await,
-            Err(err) => Err(err),
-        };
+        let confirmed = super::publish_confirmed(
+            &channel,
+            reply_to,
+            BasicPublishOptions::default(),
+            body,
+            properties,
+        )
+        .await;
         match confirmed {
             Ok(Confirmation::Ack(_) | Confirmation::NotRequested) => {
                 with_node(reply_to, |node| {

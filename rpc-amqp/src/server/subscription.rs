@@ -165,14 +165,14 @@ impl Publisher {
             mandatory: !self.direct,
             ..Default::default()
         };
-        let published = self
-            .channel
-            .basic_publish("".into(), self.reply_to.clone(), options, body, properties)
-            .await;
-        let confirmed = match published {
-            Ok(confirm) => confirm.await,
-            Err(err) => Err(err),
-        };
+        let confirmed = super::publish_confirmed(
+            &self.channel,
+            self.reply_to.as_str(),
+            options,
+            body,
+            properties,
+        )
+        .await;
         match confirmed {
             Ok(Confirmation::Ack(None) | Confirmation::NotRequested) => {
                 self.sent += 1;
