@@ -1,5 +1,7 @@
 //! [`Request`]: a call on its way to the dispatcher.
 
+use std::borrow::Cow;
+
 use crate::{Context, Params};
 
 /// One call, as every front end hands it to the dispatcher: the method's wire
@@ -15,14 +17,16 @@ use crate::{Context, Params};
 /// ```
 #[derive(Debug)]
 pub struct Request {
-    method: Box<str>,
+    /// Borrowed when the front end knows the name at compile time (a REST
+    /// route's): no copy of it a call.
+    method: Cow<'static, str>,
     params: Params,
     context: Context,
 }
 
 impl Request {
-    /// A call of `method` with `params`.
-    pub fn new(method: impl Into<Box<str>>, params: Params, context: Context) -> Self {
+    /// A call of `method` (a `&'static str` or a `String`) with `params`.
+    pub fn new(method: impl Into<Cow<'static, str>>, params: Params, context: Context) -> Self {
         Self {
             method: method.into(),
             params,
@@ -56,7 +60,7 @@ impl Request {
     }
 
     /// Splits the request into its method name, parameters and context.
-    pub fn into_parts(self) -> (Box<str>, Params, Context) {
+    pub fn into_parts(self) -> (Cow<'static, str>, Params, Context) {
         (self.method, self.params, self.context)
     }
 }

@@ -80,7 +80,7 @@ pub(crate) async fn upgrade(
         }
     };
     let (parts, _) = request.into_parts();
-    let watcher = parts.extensions.get::<Watcher>().cloned();
+    let watcher = Watcher::of(&parts.extensions);
     let context = crate::context::from_parts(Protocol::WebSocket, parts);
     upgrade
         .read_buffer_size(READ_BUFFER)

@@ -329,6 +329,42 @@ async fn the_servers_shutdown_ends_its_subscriptions_and_the_server_returns() {
         .unwrap();
 }
 
+/// Over HTTP/2 each call is a task of its own, which finds the shutdown's
+/// watcher in its request rather than its connection's task: its Server-Sent
+/// Events end at the shutdown too, and the server returns. The subscriber
+/// reads one event, then none while the server sends as fast as it can: the
+/// events waiting together go as one DATA frame, where one frame each made
+/// the client's h2 take them for a flood and close the connection
+/// (`ENHANCE_YOUR_CALM`) before the last event came.
+#[tokio::test]
+async fn the_servers_shutdown_ends_a_subscription_over_http2_too() {
+    let mut server = start(|r| r).await;
+    let url = format!("http://{}", server.addr);
+    let sse = FeedClient::new(RestTransport::new(&url).unwrap().http2());
+    let mut counting = sse.count(0, u64::MAX).await.unwrap();
+    assert!(counting.next().await.unwrap().is_ok());
+
+    server.stop.take().unwrap().send(()).unwrap();
+    let end = async {
+        loop {
+            match counting.next().await {
+                Some(Ok(_)) => continue,
+                other => return other,
+            }
+        }
+    };
+    let end = tokio::time::timeout(Duration::from_secs(10), end)
+        .await
+        .expect("the stream ends at the shutdown");
+    let err = end.unwrap().err().unwrap();
+    assert_eq!(err.rpc().unwrap().kind(), ErrorKind::ShuttingDown, "{err}");
+    tokio::time::timeout(Duration::from_secs(10), &mut server.done)
+        .await
+        .expect("the server returns once its subscriptions ended")
+        .unwrap()
+        .unwrap();
+}
+
 /// 1,000 subscribers, 50 at a time, each on its own connection: once they
 /// are gone, so are their streams and the server's tasks.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

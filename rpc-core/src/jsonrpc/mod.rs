@@ -205,7 +205,10 @@ impl JsonRpc {
                 self.discovery().to_owned(),
             )))
         } else {
-            Either::Right(self.dispatcher.call(Request::new(method, params, context)))
+            Either::Right(
+                self.dispatcher
+                    .call(Request::new(String::from(method), params, context)),
+            )
         }
     }
 

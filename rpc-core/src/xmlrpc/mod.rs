@@ -176,7 +176,7 @@ impl XmlRpc {
                 Started::Done(self.built_in(&method, params))
             }
             _ => Started::Call(self.dispatcher.call(Request::new(
-                method,
+                String::from(method),
                 Params::xml(params),
                 context,
             ))),

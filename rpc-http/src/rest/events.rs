@@ -4,16 +4,19 @@
 //! JSON, with an `id:` counting from 1; a comment keeps an idle stream
 //! alive; the last event, named `end`, carries `{"error":null}` when the
 //! stream ended, or the error that ended it (the server's shutdown
-//! included).
+//! included). Events ready at the same time leave as one frame (see
+//! [`Coalesced`]).
 
 use std::convert::Infallible;
 use std::time::Duration;
 
+use axum::body::Body;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use axum::response::{IntoResponse, Response};
 use futures_util::stream::{self, StreamExt};
 use rpc_core::{ResponseStream, RpcError};
 
+use super::coalesce::Coalesced;
 use crate::Watcher;
 
 /// How often an idle stream sends a keep-alive comment.
@@ -42,6 +45,11 @@ pub(crate) fn respond(
     let subscribed = stream::once(async { Ok(Event::default().comment("subscribed")) });
     let events = stream::unfold(Some(open), move |open| async move {
         let mut open = open?;
+        // A handler that a user's layer ran in a task of its own found no
+        // watcher; the body is polled by the connection's task, which has it.
+        if open.watcher.is_none() {
+            open.watcher = Watcher::current();
+        }
         let next = tokio::select! {
             next = open.items.next() => next,
             () = Watcher::shutting_down_or_never(&mut open.watcher) => {
@@ -70,6 +78,7 @@ pub(crate) fn respond(
     Sse::new(subscribed.chain(events))
         .keep_alive(KeepAlive::new().interval(KEEP_ALIVE))
         .into_response()
+        .map(|body| Body::new(Coalesced::new(body)))
 }
 
 /// An item's event: its JSON as `data`, numbered by `id`.

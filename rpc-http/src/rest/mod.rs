@@ -2,6 +2,7 @@
 //! merged by name from the path, the query string (GET, DELETE) or the JSON
 //! body (POST, PUT, PATCH), through the same dispatcher as every protocol.
 
+mod coalesce;
 mod events;
 mod params;
 
@@ -134,7 +135,7 @@ fn serve(route: Arc<Route>, request: Request) -> impl Future<Output = Response> 
             shape: route.shape,
         };
         // A subscription's stream ends when the server shuts down.
-        let watcher = parts.extensions.get::<crate::Watcher>().cloned();
+        let watcher = crate::Watcher::of(&parts.extensions);
         let context = crate::context::from_parts(Protocol::Rest, parts);
         let request = rpc_core::Request::new(route.method.name, Params::named(params), context);
         let response = match route.dispatcher.call(request).await.into_stream() {

@@ -132,8 +132,14 @@ impl Connections {
             let connection = self.serve_http2(io, peer, watcher.clone());
             Watcher::drive(watcher, connection, |c| c.graceful_shutdown()).await
         } else {
-            let connection = self.serve(io, peer, watcher.clone());
-            Watcher::drive(watcher, connection, |c| c.graceful_shutdown()).await
+            // Its requests find the watcher as their task's.
+            let connection = self.serve(io, peer);
+            let current = watcher.clone();
+            Watcher::serving(
+                current,
+                Watcher::drive(watcher, connection, |c| c.graceful_shutdown()),
+            )
+            .await
         };
         log_connection_end(ended);
     }
@@ -184,7 +190,8 @@ impl Connections {
         }
     }
 
-    /// One HTTP/2 connection, its streams served by the router.
+    /// One HTTP/2 connection, its streams served by the router, each a task
+    /// of its own with `watcher` in its request's extensions.
     fn serve_http2(
         &self,
         stream: Told,
@@ -204,20 +211,24 @@ impl Connections {
         let connect_info = self.connect_info;
         let router = self.router.clone();
         let service = hyper::service::service_fn(move |request: http::Request<Incoming>| {
-            let request = prepare(request.map(Body::new), &peer, connect_info, &watcher);
+            let request = prepare(
+                request.map(Body::new),
+                &peer,
+                connect_info,
+                watcher.as_ref(),
+            );
             router.clone().oneshot(request)
         });
         builder.serve_connection(TokioIo::new(stream), service)
     }
 
     /// One connection, served by the router; a request may upgrade it (to
-    /// a WebSocket), and gets `watcher` in its extensions to close the
-    /// upgraded session gracefully too.
+    /// a WebSocket), whose session takes the connection's watcher
+    /// ([`Watcher::current`]) to close gracefully too.
     fn serve(
         &self,
         stream: Told,
         peer: Peer,
-        watcher: Option<Watcher>,
     ) -> http1::UpgradeableConnection<
         Guarded<TokioIo<Told>>,
         impl hyper::service::Service<
@@ -250,7 +261,7 @@ impl Connections {
                 let unread = Arc::clone(&unread);
                 request.map(|body| Body::new(RequestBody::new(body, unread)))
             };
-            let request = prepare(request, &peer, connect_info, &watcher);
+            let request = prepare(request, &peer, connect_info, None);
             let watch = Arc::clone(&watch);
             router.clone().oneshot(request).map_ok(move |response| {
                 if response.status() == http::StatusCode::SWITCHING_PROTOCOLS {
@@ -266,12 +277,12 @@ impl Connections {
 }
 
 /// A request as the router gets it: with the peer, when asked for, and the
-/// shutdown's watcher, when there is one.
+/// shutdown's watcher, when its task has none (see [`Watcher::of`]).
 fn prepare(
     mut request: http::Request<Body>,
     peer: &Peer,
     connect_info: bool,
-    watcher: &Option<Watcher>,
+    watcher: Option<&Watcher>,
 ) -> http::Request<Body> {
     if connect_info {
         let extensions = request.extensions_mut();

@@ -23,6 +23,13 @@ pub struct Watcher {
     signal: watch::Receiver<bool>,
 }
 
+tokio::task_local! {
+    /// The watcher of the HTTP/1.1 connection this task serves: its
+    /// requests reach it here rather than each in its extensions, which
+    /// cost a box, a map and a clone a request.
+    static CONNECTION: Watcher;
+}
+
 impl Graceful {
     pub(crate) fn new() -> Self {
         Self {
@@ -49,6 +56,31 @@ impl Graceful {
 }
 
 impl Watcher {
+    /// The watcher of the connection a request came on: in its extensions
+    /// (HTTP/2, whose streams are tasks of their own), or that of the
+    /// HTTP/1.1 connection this task serves. `None` for a router served by
+    /// something other than [`serve`](crate::serve), or for a handler that a
+    /// user's layer moved to a task of its own.
+    pub(crate) fn of(extensions: &http::Extensions) -> Option<Self> {
+        extensions.get::<Self>().cloned().or_else(Self::current)
+    }
+
+    /// The watcher of the HTTP/1.1 connection this task serves.
+    pub(crate) fn current() -> Option<Self> {
+        CONNECTION.try_with(Self::clone).ok()
+    }
+
+    /// Runs `connection` with `watcher` as its task's [`Watcher::current`].
+    pub(crate) async fn serving<O>(
+        watcher: Option<Self>,
+        connection: impl Future<Output = O>,
+    ) -> O {
+        match watcher {
+            Some(watcher) => CONNECTION.scope(watcher, connection).await,
+            None => connection.await,
+        }
+    }
+
     /// Resolves once the shutdown has begun.
     pub async fn shutting_down(&mut self) {
         let _ = self.signal.wait_for(|down| *down).await;
