@@ -58,21 +58,28 @@ async fn two_servers_share_a_queue_and_a_killed_one_loses_no_call() {
     let (first_pid, second_pid) = (first.0.id(), second.0.id());
 
     let client = WorkClient::new(AmqpTransport::new(url(), name).timeout(Duration::from_secs(30)));
-    let calls: Vec<_> = (0..40)
-        .map(|_| {
-            let client = client.clone();
-            tokio::spawn(async move { client.work(300).await })
-        })
-        .collect();
-    // Both servers hold calls in flight (4 each, by their prefetch) when the
-    // first one dies.
-    tokio::time::sleep(Duration::from_millis(450)).await;
-    first.0.kill().unwrap();
-    first.0.wait().unwrap();
-
+    let (answered, mut answers) = tokio::sync::mpsc::unbounded_channel();
+    for _ in 0..40 {
+        let client = client.clone();
+        let answered = answered.clone();
+        tokio::spawn(async move {
+            let _ = answered.send(client.work(300).await);
+        });
+    }
+    drop(answered);
+    // The first server dies as soon as it has answered a call: it then
+    // holds more in flight (4, by its prefetch), with most still queued.
+    // (A fixed pause before the kill was too short on a slow machine.)
     let mut served_by = Vec::new();
-    for call in calls {
-        served_by.push(call.await.unwrap().expect("every call gets its answer"));
+    let mut killed = false;
+    while let Some(answer) = answers.recv().await {
+        let pid = answer.expect("every call gets its answer");
+        served_by.push(pid);
+        if pid == first_pid && !killed {
+            first.0.kill().unwrap();
+            first.0.wait().unwrap();
+            killed = true;
+        }
     }
     assert_eq!(served_by.len(), 40);
     assert!(
