@@ -147,6 +147,15 @@ async fn start(router: impl FnOnce(RpcRouter) -> RpcRouter) -> Running {
 }
 
 impl Running {
+    /// Waits (up to 10 s) for `serve` to return, after its shutdown.
+    async fn returns(&mut self) {
+        tokio::time::timeout(Duration::from_secs(10), &mut self.done)
+            .await
+            .expect("the server returns once its subscriptions ended")
+            .unwrap()
+            .unwrap();
+    }
+
     fn ws(&self) -> FeedClient<WebSocketTransport> {
         let url = format!("ws://{}/ws", self.addr);
         FeedClient::new(WebSocketTransport::new(&url).unwrap())
@@ -296,37 +305,9 @@ async fn the_servers_shutdown_ends_its_subscriptions_and_the_server_returns() {
     assert!(counting.next().await.unwrap().is_ok());
 
     server.stop.take().unwrap().send(()).unwrap();
-    let ws_end = async {
-        loop {
-            match flood.next().await {
-                Some(Ok(_)) => continue,
-                other => return other,
-            }
-        }
-    };
-    let ws_end = tokio::time::timeout(Duration::from_secs(10), ws_end)
-        .await
-        .unwrap();
-    let err = ws_end.unwrap().err().unwrap();
-    assert_eq!(err.rpc().unwrap().kind(), ErrorKind::ShuttingDown, "{err}");
-    let sse_end = async {
-        loop {
-            match counting.next().await {
-                Some(Ok(_)) => continue,
-                other => return other,
-            }
-        }
-    };
-    let sse_end = tokio::time::timeout(Duration::from_secs(10), sse_end)
-        .await
-        .unwrap();
-    let err = sse_end.unwrap().err().unwrap();
-    assert_eq!(err.rpc().unwrap().kind(), ErrorKind::ShuttingDown, "{err}");
-    tokio::time::timeout(Duration::from_secs(10), &mut server.done)
-        .await
-        .expect("the server returns once its subscriptions ended")
-        .unwrap()
-        .unwrap();
+    ends_shutting_down(&mut flood).await;
+    ends_shutting_down(&mut counting).await;
+    server.returns().await;
 }
 
 /// Over HTTP/2 each call is a task of its own, which finds the shutdown's
@@ -345,9 +326,18 @@ async fn the_servers_shutdown_ends_a_subscription_over_http2_too() {
     assert!(counting.next().await.unwrap().is_ok());
 
     server.stop.take().unwrap().send(()).unwrap();
+    ends_shutting_down(&mut counting).await;
+    server.returns().await;
+}
+
+/// Reads `stream` past its items: it must end, within 10 s, with the
+/// server's shutdown.
+async fn ends_shutting_down<T>(
+    stream: &mut (impl futures_util::Stream<Item = Result<T, ClientError>> + Unpin),
+) {
     let end = async {
         loop {
-            match counting.next().await {
+            match stream.next().await {
                 Some(Ok(_)) => continue,
                 other => return other,
             }
@@ -356,13 +346,10 @@ async fn the_servers_shutdown_ends_a_subscription_over_http2_too() {
     let end = tokio::time::timeout(Duration::from_secs(10), end)
         .await
         .expect("the stream ends at the shutdown");
-    let err = end.unwrap().err().unwrap();
+    let Some(Err(err)) = end else {
+        panic!("the stream ended without an error");
+    };
     assert_eq!(err.rpc().unwrap().kind(), ErrorKind::ShuttingDown, "{err}");
-    tokio::time::timeout(Duration::from_secs(10), &mut server.done)
-        .await
-        .expect("the server returns once its subscriptions ended")
-        .unwrap()
-        .unwrap();
 }
 
 /// 1,000 subscribers, 50 at a time, each on its own connection: once they
