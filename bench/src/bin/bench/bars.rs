@@ -13,6 +13,13 @@ pub fn bars() -> Vec<Bar> {
         reference,
         check: Check::AtLeast(at_least),
     };
+    let shown = |what, row, contender, reference| Bar {
+        what,
+        row,
+        contender,
+        reference,
+        check: Check::Shown,
+    };
     vec![
         bar(
             "REST: framework over axum by hand",
@@ -27,6 +34,21 @@ pub fn bars() -> Vec<Bar> {
             "framework REST",
             CEILING,
             0.95,
+        ),
+        // What the two bars above and the JSON-RPC one below leave to a
+        // server on axum's router: axum alone, doing no work, measured the
+        // same way (no target: shown beside the bars).
+        shown(
+            "REST, for reference: the axum floor over the ceiling",
+            "REST `",
+            AXUM_FLOOR,
+            CEILING,
+        ),
+        shown(
+            "REST, for reference: the axum floor, current-thread, over the ceiling",
+            "REST `",
+            AXUM_FLOOR_CURRENT_THREAD,
+            CEILING,
         ),
         bar(
             "REST over HTTPS: framework over axum + rustls by hand",
@@ -48,6 +70,18 @@ pub fn bars() -> Vec<Bar> {
             "framework JSON-RPC",
             "jsonrpsee",
             1.30,
+        ),
+        shown(
+            "JSON-RPC, for reference: the axum floor over jsonrpsee",
+            "JSON-RPC `get_active_servers",
+            AXUM_FLOOR,
+            "jsonrpsee",
+        ),
+        shown(
+            "JSON-RPC, for reference: the axum floor, current-thread, over jsonrpsee",
+            "JSON-RPC `get_active_servers",
+            AXUM_FLOOR_CURRENT_THREAD,
+            "jsonrpsee",
         ),
         bar(
             "XML-RPC: framework over its own JSON-RPC",
@@ -173,3 +207,11 @@ pub fn bars() -> Vec<Bar> {
 
 /// The label of the ceiling's contender in the HTTP rows.
 pub const CEILING: &str = "ceiling: hyper, pre-encoded answer, current-thread";
+
+/// The label of the axum floor's contender in the REST and JSON-RPC rows:
+/// axum's router answering the ceiling's bytes, no framework work at all.
+pub const AXUM_FLOOR: &str = "axum floor: axum's router, pre-encoded answer";
+
+/// The axum floor on tokio's current-thread scheduler, as the ceiling runs.
+pub const AXUM_FLOOR_CURRENT_THREAD: &str =
+    "axum floor: axum's router, pre-encoded answer, current-thread";

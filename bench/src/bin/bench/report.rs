@@ -37,6 +37,9 @@ pub enum Check {
     AtLeast(f64),
     /// The contender's p99 latency over the reference's, at most this.
     P99AtMost(f64),
+    /// No bar: the contender's calls a second over the reference's, shown
+    /// beside the bars for what it tells of them.
+    Shown,
 }
 
 /// The median; NaN for none.
@@ -121,14 +124,27 @@ pub fn print_bars(rows: &[Row], bars: &[Bar]) {
         let ((ratio, low, high), target, met) = match bar.check {
             Check::AtLeast(at_least) => {
                 let ratios = paired(a, b);
-                (ratios, format!("≥ {at_least:.2}×"), ratios.0 >= at_least)
+                (
+                    ratios,
+                    format!("≥ {at_least:.2}×"),
+                    Some(ratios.0 >= at_least),
+                )
             }
             Check::P99AtMost(at_most) => {
                 let ratios = paired_by(a, b, |s| s.p99_ms);
-                (ratios, format!("≤ {at_most:.2}×"), ratios.0 <= at_most)
+                (
+                    ratios,
+                    format!("≤ {at_most:.2}×"),
+                    Some(ratios.0 <= at_most),
+                )
             }
+            Check::Shown => (paired(a, b), String::new(), None),
         };
-        let met = if met { "yes" } else { "**no**" };
+        let met = match met {
+            Some(true) => "yes",
+            Some(false) => "**no**",
+            None => "",
+        };
         println!(
             "| {} | {ratio:.2}× | {low:.2}–{high:.2} | {target} | {met} |",
             bar.what

@@ -2,7 +2,7 @@
 //! which baseline) and the project's bars.
 
 use crate::Options;
-use crate::bars::CEILING;
+use crate::bars::{AXUM_FLOOR, AXUM_FLOOR_CURRENT_THREAD, CEILING};
 use crate::load::Load;
 use crate::report::{Contender, Row};
 use crate::servers::Setup;
@@ -54,6 +54,16 @@ pub fn rows(options: &Options, setup: &Setup) -> Vec<Row> {
                     "framework REST, a binary that serves HTTP only (`framework_http`)",
                     "framework, HTTP only",
                     http("http://127.0.0.1:9013/country/3/server/active", None),
+                ),
+                contender(
+                    AXUM_FLOOR,
+                    "axum floor",
+                    http("http://127.0.0.1:9017/country/3/server/active", None),
+                ),
+                contender(
+                    AXUM_FLOOR_CURRENT_THREAD,
+                    "axum floor, current-thread",
+                    http("http://127.0.0.1:9018/country/3/server/active", None),
                 ),
                 contender(
                     CEILING,
@@ -124,6 +134,22 @@ pub fn rows(options: &Options, setup: &Setup) -> Vec<Row> {
                     "jsonrpsee",
                     http(
                         "http://127.0.0.1:9002/",
+                        Some(("application/json", &jsonrpc)),
+                    ),
+                ),
+                contender(
+                    AXUM_FLOOR,
+                    "axum floor",
+                    http(
+                        "http://127.0.0.1:9017/jsonrpc",
+                        Some(("application/json", &jsonrpc)),
+                    ),
+                ),
+                contender(
+                    AXUM_FLOOR_CURRENT_THREAD,
+                    "axum floor, current-thread",
+                    http(
+                        "http://127.0.0.1:9018/jsonrpc",
                         Some(("application/json", &jsonrpc)),
                     ),
                 ),

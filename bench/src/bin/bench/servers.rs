@@ -270,6 +270,14 @@ pub fn start_all(
             &bin.join("baseline_hyper"),
             &["127.0.0.1:9011"],
         ),
+        // The axum floor: axum's router answering pre-encoded bytes, on
+        // tokio's two schedulers.
+        Server::start("axum floor", &bin.join("floor_axum"), &["127.0.0.1:9017"]),
+        Server::start(
+            "axum floor, current-thread",
+            &bin.join("floor_axum"),
+            &["127.0.0.1:9018", "current-thread"],
+        ),
         Server::start("dxr server", &bin.join("baseline_dxr"), &["127.0.0.1:9010"]),
         Server::start(
             "Python SimpleXMLRPCServer",
