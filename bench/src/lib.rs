@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+pub mod answers;
+
 /// The CPU time (user and system, every thread) this process has spent,
 /// from `/proc/self/stat`, in microseconds; 0 where that is missing.
 pub fn cpu_time_us() -> f64 {

@@ -7,46 +7,9 @@
 
 use std::convert::Infallible;
 
-use bytes::Bytes;
-use datacenter::Datacenter;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Incoming;
-
-/// The three answers, and their content types.
-struct Answers {
-    rest: Bytes,
-    jsonrpc: Bytes,
-    xmlrpc: Bytes,
-}
-
-fn answers() -> Answers {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .build()
-        .unwrap();
-    let servers = runtime
-        .block_on(datacenter::Inventory::default().get_active_servers(3))
-        .unwrap();
-    let rest = serde_json::to_vec(&servers).unwrap();
-    let jsonrpc = format!(
-        r#"{{"jsonrpc":"2.0","result":{},"id":1}}"#,
-        String::from_utf8_lossy(&rest)
-    );
-    let mut xmlrpc = String::from(
-        "<?xml version=\"1.0\"?>\n<methodResponse><params><param><value><array><data>",
-    );
-    for s in &servers {
-        xmlrpc.push_str(&format!(
-            "<value><struct><member><name>id</name><value><int>{}</int></value></member><member><name>hostname</name><value><string>{}</string></value></member><member><name>country</name><value><int>{}</int></value></member><member><name>datacenter</name><value><string>{}</string></value></member><member><name>active</name><value><boolean>{}</boolean></value></member></struct></value>",
-            s.id, s.hostname, s.country, s.datacenter, u8::from(s.active)
-        ));
-    }
-    xmlrpc.push_str("</data></array></value></param></params></methodResponse>");
-    Answers {
-        rest: rest.into(),
-        jsonrpc: jsonrpc.into(),
-        xmlrpc: xmlrpc.into(),
-    }
-}
+use rpc_bench::answers::{Answers, answers};
 
 fn main() {
     let addr = std::env::args()
