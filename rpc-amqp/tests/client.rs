@@ -12,6 +12,20 @@ use common::{WorkClient, WorkServer, Worker, queue, url, wait_for_consumers};
 use rpc_amqp::{AmqpServer, AmqpTransport};
 use rpc_core::ClientError;
 
+/// A call's future stays small: connecting and publishing (lapin's futures,
+/// kilobytes of them) are boxed where they are awaited, not carried inline
+/// and copied with every call (a call's future was 4,944 bytes in a release
+/// build, 464 once they were boxed).
+#[test]
+fn a_call_future_stays_small() {
+    let client = WorkClient::new(AmqpTransport::new(url(), queue("size")));
+    let call = client.add(1, 2);
+    assert!(size_of_val(&call) <= 1024, "{} bytes", size_of_val(&call));
+    let publisher = WorkClient::new(AmqpTransport::publisher(url(), "size"));
+    let call = publisher.note("a note".into());
+    assert!(size_of_val(&call) <= 1024, "{} bytes", size_of_val(&call));
+}
+
 #[tokio::test]
 async fn a_call_to_a_queue_without_server_fails_at_once() {
     let client = WorkClient::new(AmqpTransport::new(url(), queue("nobody")));

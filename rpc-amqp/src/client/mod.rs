@@ -217,12 +217,15 @@ impl AmqpTransport {
         }
         if session.is_none() {
             let generation = self.inner.generations.fetch_add(1, Ordering::Relaxed) + 1;
-            let opened = Session::open(
+            // Boxed: connecting (TCP, TLS, AMQP's handshake) is a future
+            // of kilobytes, which every call's future would carry inline
+            // (and copy) when it only connects once in a while.
+            let opened = Box::pin(Session::open(
                 &self.inner.brokers,
                 &self.config.tls,
                 Arc::clone(&self.inner.pending),
                 generation,
-            )
+            ))
             .await?;
             *session = Some(opened);
         }

@@ -3,6 +3,7 @@
 
 use std::sync::atomic::Ordering;
 
+use futures_util::future::BoxFuture;
 use lapin::options::{BasicPublishOptions, ExchangeDeclareOptions};
 use lapin::types::FieldTable;
 use lapin::{BasicProperties, Confirmation, ExchangeKind};
@@ -56,7 +57,23 @@ impl AmqpTransport {
         }
     }
 
-    async fn publish_to_exchange(
+    /// Publishes `body` to `exchange` under `routing_key`; `Ok` once the
+    /// broker has taken it.
+    ///
+    /// Boxed, as [`attempt`](AmqpTransport::attempt) is: the generic `call`
+    /// awaits it, and inlined there its lapin futures would make every
+    /// call's future, reply-to calls' too, some kilobytes long.
+    fn publish_to_exchange<'a>(
+        &'a self,
+        exchange: &'a str,
+        routing_key: &'a str,
+        body: &'a [u8],
+    ) -> BoxFuture<'a, Result<(), Failed>> {
+        Box::pin(self.publish_to_exchange_once(exchange, routing_key, body))
+    }
+
+    /// What [`publish_to_exchange`](Self::publish_to_exchange) does.
+    async fn publish_to_exchange_once(
         &self,
         exchange: &str,
         routing_key: &str,
