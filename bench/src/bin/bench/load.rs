@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use crate::Options;
-use crate::servers::{pinned, pinned_argv};
+use crate::process::{pinned, pinned_argv};
 
 /// One measurement.
 #[derive(Clone, Copy)]
@@ -18,6 +18,9 @@ pub struct Sample {
     /// The server's CPU time per call, where the server is a process of
     /// the runner's; NaN otherwise.
     pub server_cpu_us_per_call: f64,
+    /// The part of it spent in the kernel (its system calls, and the
+    /// loopback's TCP work done on their back); NaN where the other is.
+    pub server_kernel_us_per_call: f64,
 }
 
 impl Default for Sample {
@@ -28,6 +31,7 @@ impl Default for Sample {
             p99_ms: 0.0,
             cpu_us_per_call: f64::NAN,
             server_cpu_us_per_call: f64::NAN,
+            server_kernel_us_per_call: f64::NAN,
         }
     }
 }

@@ -16,11 +16,13 @@ use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
 use self::load::run;
-use self::servers::{Server, Setup, which};
+use self::process::{Server, which};
+use self::servers::Setup;
 
 mod bars;
 mod client_rows;
 mod load;
+mod process;
 mod report;
 mod rows;
 mod servers;
@@ -131,11 +133,14 @@ fn main() {
             for i in 0..n {
                 let c = &mut contenders[if round % 2 == 1 { i } else { n - 1 - i }];
                 let server = servers.iter().find(|s| s.name == c.server);
-                let cpu = server.map_or(f64::NAN, Server::cpu_time_us);
+                let before = server.map(Server::cpu_time);
                 let mut sample = run(&c.load, &options, options.seconds, &dir, &bin);
                 let calls = sample.rps * options.seconds as f64;
-                sample.server_cpu_us_per_call =
-                    (server.map_or(f64::NAN, Server::cpu_time_us) - cpu) / calls;
+                if let (Some(server), Some(before)) = (server, before) {
+                    let (us, kernel_us) = server.cpu_time().since(&before);
+                    sample.server_cpu_us_per_call = us / calls;
+                    sample.server_kernel_us_per_call = kernel_us / calls;
+                }
                 c.samples.push(sample);
             }
         }

@@ -74,9 +74,9 @@ fn paired_by(a: &Contender, b: &Contender, measure: impl Fn(&Sample) -> f64) -> 
 /// CPU time per call where its load client measures it.
 pub fn print_rows(rows: &[Row], memory: impl Fn(&str) -> f64) {
     println!(
-        "| scenario | contender | per second (median) | p50 ms | p99 ms | peak RSS MiB | server CPU µs/call | client CPU µs/call | of the ceiling | ratio (paired median) | ratio range |"
+        "| scenario | contender | per second (median) | p50 ms | p99 ms | peak RSS MiB | server CPU µs/call | of it in the kernel | client CPU µs/call | of the ceiling | ratio (paired median) | ratio range |"
     );
-    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+    println!("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
     for (title, contenders) in rows {
         let baseline = &contenders[0];
         let ceiling = contenders.iter().find(|c| c.label == CEILING);
@@ -91,7 +91,7 @@ pub fn print_rows(rows: &[Row], memory: impl Fn(&str) -> f64) {
             };
             let of_ceiling = ceiling.map_or(f64::NAN, |ceiling| paired(c, ceiling).0);
             println!(
-                "| {title} | {} | {:.0} | {:.3} | {:.3} | {} | {} | {} | {} | {ratio:.2}× | {low:.2}–{high:.2} |",
+                "| {title} | {} | {:.0} | {:.3} | {:.3} | {} | {} | {} | {} | {} | {ratio:.2}× | {low:.2}–{high:.2} |",
                 c.label,
                 median(c.samples.iter().map(|s| s.rps)),
                 median(c.samples.iter().map(|s| s.p50_ms)),
@@ -99,6 +99,10 @@ pub fn print_rows(rows: &[Row], memory: impl Fn(&str) -> f64) {
                 blank_nan(memory(c.server), 1),
                 blank_nan(
                     median(c.samples.iter().map(|s| s.server_cpu_us_per_call)),
+                    2
+                ),
+                blank_nan(
+                    median(c.samples.iter().map(|s| s.server_kernel_us_per_call)),
                     2
                 ),
                 blank_nan(median(c.samples.iter().map(|s| s.cpu_us_per_call)), 2),

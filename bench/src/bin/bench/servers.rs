@@ -1,91 +1,12 @@
-//! The server processes of the benchmark: each pinned to CPU 1, started
-//! before the rows are measured, killed at the end; and the names they
-//! share with the rows (queues, sockets, topics, the database).
+//! The server processes of the benchmark, started before the rows are
+//! measured and killed at the end; and the names they share with the rows
+//! (queues, sockets, topics, the database).
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
 use crate::Options;
-
-/// A server process, pinned to CPU 1, killed at the end.
-pub struct Server {
-    pub name: &'static str,
-    pub child: Child,
-}
-
-impl Server {
-    pub fn start(name: &'static str, program: &Path, args: &[&str]) -> Self {
-        let mut command = pinned(1, program);
-        command
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null());
-        let mut child = command
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start {name} ({}): {e}", program.display()));
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        assert!(!line.is_empty(), "{name} did not start");
-        Self { name, child }
-    }
-
-    /// Peak resident memory so far (VmHWM), in MiB.
-    pub fn peak_memory_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
-            .unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
-            .map_or(f64::NAN, |kb| kb / 1024.0)
-    }
-}
-
-impl Server {
-    /// The CPU time its threads have had so far, in microseconds (from
-    /// each thread's `schedstat`, in nanoseconds).
-    pub fn cpu_time_us(&self) -> f64 {
-        let tasks = format!("/proc/{}/task", self.child.id());
-        let Ok(threads) = std::fs::read_dir(tasks) else {
-            return f64::NAN;
-        };
-        threads
-            .filter_map(Result::ok)
-            .filter_map(|t| std::fs::read_to_string(t.path().join("schedstat")).ok())
-            .filter_map(|s| s.split_whitespace().next()?.parse::<f64>().ok())
-            .sum::<f64>()
-            / 1000.0
-    }
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-pub fn pinned(cpu: usize, program: &Path) -> Command {
-    if which("taskset") && std::thread::available_parallelism().map_or(1, |n| n.get()) > 1 {
-        let mut command = Command::new("taskset");
-        command.arg("-c").arg(cpu.to_string()).arg(program);
-        command
-    } else {
-        Command::new(program)
-    }
-}
-
-pub fn which(program: &str) -> bool {
-    Command::new("sh")
-        .args(["-c", &format!("command -v {program}")])
-        .stdout(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
+use crate::process::Server;
 
 /// The names the servers and the rows share.
 pub struct Setup {
@@ -352,15 +273,4 @@ pub fn start_all(
     // HTTP listener.
     std::thread::sleep(Duration::from_secs(2));
     servers
-}
-
-/// `program` and its arguments as one command line, pinned to `cpu`.
-pub fn pinned_argv(cpu: usize, program: &Path, args: &[&str]) -> Vec<String> {
-    let mut argv = Vec::new();
-    if which("taskset") && std::thread::available_parallelism().map_or(1, |n| n.get()) > 1 {
-        argv.extend(["taskset".to_owned(), "-c".to_owned(), cpu.to_string()]);
-    }
-    argv.push(program.display().to_string());
-    argv.extend(args.iter().map(|a| (*a).to_owned()));
-    argv
 }

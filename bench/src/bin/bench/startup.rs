@@ -8,8 +8,8 @@ use std::path::Path;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use crate::process::pinned;
 use crate::report::median;
-use crate::servers::pinned;
 
 /// How many starts are measured per server.
 const STARTS: usize = 20;
