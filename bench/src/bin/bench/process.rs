@@ -39,9 +39,7 @@ impl Server {
             .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
             .map_or(f64::NAN, |kb| kb / 1024.0)
     }
-}
 
-impl Server {
     /// The CPU time its threads have had so far: in microseconds (from
     /// each thread's `schedstat`, in nanoseconds), and the clock ticks of it
     /// spent in user space and in the kernel (from the process's `stat`),
@@ -56,24 +54,31 @@ impl Server {
                 .sum::<f64>()
                 / 1000.0
         });
-        // The fields after the command's name, which may hold spaces and
-        // ends at the last ')': utime and stime are its 12th and 13th.
         let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let fields: Vec<f64> = stat
-            .rsplit_once(')')
-            .map(|(_, rest)| {
-                rest.split_whitespace()
-                    .map(|f| f.parse().unwrap_or(f64::NAN))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let field = |i: usize| fields.get(i).copied().unwrap_or(f64::NAN);
+        let (user_ticks, kernel_ticks) = user_and_kernel_ticks(&stat);
         CpuTime {
             us,
-            user_ticks: field(11),
-            kernel_ticks: field(12),
+            user_ticks,
+            kernel_ticks,
         }
     }
+}
+
+/// A process's user and system clock ticks (utime, stime) from its
+/// `/proc/PID/stat`: the 12th and 13th fields after the command's name,
+/// which may hold spaces and ends at the last ')'. NaN where missing.
+fn user_and_kernel_ticks(stat: &str) -> (f64, f64) {
+    let fields: Vec<&str> = stat
+        .rsplit_once(')')
+        .map(|(_, rest)| rest.split_whitespace().collect())
+        .unwrap_or_default();
+    let field = |i: usize| {
+        fields
+            .get(i)
+            .and_then(|f| f.parse().ok())
+            .unwrap_or(f64::NAN)
+    };
+    (field(11), field(12))
 }
 
 /// A server's CPU time so far (see [`Server::cpu_time`]).
@@ -102,8 +107,13 @@ impl Drop for Server {
     }
 }
 
+/// Whether programs are pinned to a CPU: with `taskset`, on more than one.
+fn can_pin() -> bool {
+    which("taskset") && std::thread::available_parallelism().map_or(1, |n| n.get()) > 1
+}
+
 pub fn pinned(cpu: usize, program: &Path) -> Command {
-    if which("taskset") && std::thread::available_parallelism().map_or(1, |n| n.get()) > 1 {
+    if can_pin() {
         let mut command = Command::new("taskset");
         command.arg("-c").arg(cpu.to_string()).arg(program);
         command
@@ -123,10 +133,39 @@ pub fn which(program: &str) -> bool {
 /// `program` and its arguments as one command line, pinned to `cpu`.
 pub fn pinned_argv(cpu: usize, program: &Path, args: &[&str]) -> Vec<String> {
     let mut argv = Vec::new();
-    if which("taskset") && std::thread::available_parallelism().map_or(1, |n| n.get()) > 1 {
+    if can_pin() {
         argv.extend(["taskset".to_owned(), "-c".to_owned(), cpu.to_string()]);
     }
     argv.push(program.display().to_string());
     argv.extend(args.iter().map(|a| (*a).to_owned()));
     argv
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{CpuTime, user_and_kernel_ticks};
+
+    #[test]
+    fn the_ticks_are_read_past_a_command_name_with_spaces_and_parentheses() {
+        let stat = "4242 (tokio (rt) x) S 1 4242 4242 0 -1 4194560 900 0 0 0 \
+                    120 380 0 0 20 0 3 0 100 1000000 500 18446744073709551615";
+        assert_eq!(user_and_kernel_ticks(stat), (120.0, 380.0));
+        let (user, kernel) = user_and_kernel_ticks("");
+        assert!(user.is_nan() && kernel.is_nan());
+    }
+
+    #[test]
+    fn the_kernel_part_splits_the_time_as_the_ticks_split() {
+        let before = CpuTime {
+            us: 1000.0,
+            user_ticks: 10.0,
+            kernel_ticks: 20.0,
+        };
+        let after = CpuTime {
+            us: 5000.0,
+            user_ticks: 20.0,
+            kernel_ticks: 50.0,
+        };
+        assert_eq!(after.since(&before), (4000.0, 3000.0));
+    }
 }
