@@ -5,9 +5,13 @@ use std::io::Write as _;
 
 use serde::ser::{self, Serialize};
 
+mod compound;
+mod escape;
 mod key;
 mod params;
 
+use self::compound::Compound;
+pub(crate) use self::escape::{SPECIAL, escape_into, is_xml_char};
 use self::key::KeySerializer;
 pub(crate) use self::params::ParamsSerializer;
 use super::value::{BASE64, DATETIME, JSON_RAW, encode_base64};
@@ -42,77 +46,6 @@ impl ser::Error for EncodeError {
 }
 
 type Result<T = ()> = std::result::Result<T, EncodeError>;
-
-/// Appends `text` escaped for XML character data. `\r` is written as a
-/// reference so that end-of-line normalization keeps it; characters XML 1.0
-/// cannot carry at all are refused, and then nothing is appended.
-pub(crate) fn escape_into(out: &mut Vec<u8>, text: &str) -> Result {
-    let len = out.len();
-    let result = escape_all(out, text);
-    if result.is_err() {
-        out.truncate(len);
-    }
-    result
-}
-
-/// Whether XML 1.0 can carry `c` at all (its `Char` production; Rust strings
-/// hold no surrogates).
-pub(crate) fn is_xml_char(c: char) -> bool {
-    !matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
-}
-
-fn escape_all(out: &mut Vec<u8>, text: &str) -> Result {
-    let bytes = text.as_bytes();
-    let mut start = 0;
-    while let Some(offset) = bytes[start..].iter().position(|&b| SPECIAL[usize::from(b)]) {
-        let i = start + offset;
-        let replacement: &[u8] = match bytes[i] {
-            b'<' => b"&lt;",
-            b'>' => b"&gt;",
-            b'&' => b"&amp;",
-            b'\r' => b"&#13;",
-            // U+FFFE and U+FFFF, EF BF BE and EF BF BF in UTF-8.
-            0xef => match bytes.get(i + 1..i + 3) {
-                Some([0xbf, last @ (0xbe | 0xbf)]) => {
-                    return Err(forbidden(if *last == 0xbe { 0xfffe } else { 0xffff }));
-                }
-                _ => {
-                    out.extend_from_slice(&bytes[start..=i]);
-                    start = i + 1;
-                    continue;
-                }
-            },
-            control => return Err(forbidden(control.into())),
-        };
-        out.extend_from_slice(&bytes[start..i]);
-        out.extend_from_slice(replacement);
-        start = i + 1;
-    }
-    out.extend_from_slice(&bytes[start..]);
-    Ok(())
-}
-
-/// The bytes that `escape_into` looks at twice: markup, `\r`, the control
-/// characters XML forbids, and the lead byte of U+FFFE/U+FFFF.
-pub(crate) static SPECIAL: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 0x20 {
-        table[b] = b != 0x09 && b != 0x0a;
-        b += 1;
-    }
-    table[b'<' as usize] = true;
-    table[b'>' as usize] = true;
-    table[b'&' as usize] = true;
-    table[0xef] = true;
-    table
-};
-
-fn forbidden(code_point: u32) -> EncodeError {
-    EncodeError(format!(
-        "the character U+{code_point:04X} cannot be carried by XML"
-    ))
-}
 
 /// Writes one `<value>…</value>`.
 pub(crate) struct ValueSerializer<'w> {
@@ -398,107 +331,3 @@ impl<'w> ser::Serializer for ValueSerializer<'w> {
         )
     }
 }
-
-/// An array or a struct being written; `close` ends it.
-pub(crate) struct Compound<'w> {
-    out: &'w mut Vec<u8>,
-    close: &'static [u8],
-    /// A `serde_json` `RawValue`, whose field is JSON text.
-    raw_json: bool,
-}
-
-impl<'w> Compound<'w> {
-    fn array(out: &'w mut Vec<u8>) -> Self {
-        Self {
-            out,
-            close: b"</data></array></value>",
-            raw_json: false,
-        }
-    }
-    fn structure(out: &'w mut Vec<u8>) -> Self {
-        Self {
-            out,
-            close: b"</struct></value>",
-            raw_json: false,
-        }
-    }
-    /// The value JSON text `value` stands for.
-    fn raw_json<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        let text = match serde_json::to_value(value) {
-            Ok(serde_json::Value::String(text)) => text,
-            _ => return Err(EncodeError("a RawValue without its JSON text".into())),
-        };
-        let value: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|err| EncodeError(format!("a RawValue that is not JSON: {err}")))?;
-        value.serialize(ValueSerializer::new(self.out))
-    }
-    fn element<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        value.serialize(ValueSerializer::new(self.out))
-    }
-    fn end(self) -> Result {
-        self.out.extend_from_slice(self.close);
-        Ok(())
-    }
-}
-
-macro_rules! sequence {
-    ($($trait:ident :: $method:ident),*) => {$(
-        impl ser::$trait for Compound<'_> {
-            type Ok = ();
-            type Error = EncodeError;
-            fn $method<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-                self.element(value)
-            }
-            fn end(self) -> Result {
-                Compound::end(self)
-            }
-        }
-    )*};
-}
-
-sequence!(
-    SerializeSeq::serialize_element,
-    SerializeTuple::serialize_element,
-    SerializeTupleStruct::serialize_field,
-    SerializeTupleVariant::serialize_field
-);
-
-impl ser::SerializeMap for Compound<'_> {
-    type Ok = ();
-    type Error = EncodeError;
-    fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Result {
-        let name = key.serialize(KeySerializer)?;
-        self.out.extend_from_slice(b"<member><name>");
-        escape_into(self.out, &name)?;
-        self.out.extend_from_slice(b"</name>");
-        Ok(())
-    }
-    fn serialize_value<T: Serialize + ?Sized>(&mut self, value: &T) -> Result {
-        value.serialize(ValueSerializer::new(self.out))?;
-        self.out.extend_from_slice(b"</member>");
-        Ok(())
-    }
-    fn end(self) -> Result {
-        Compound::end(self)
-    }
-}
-
-macro_rules! members {
-    ($($trait:ident),*) => {$(
-        impl ser::$trait for Compound<'_> {
-            type Ok = ();
-            type Error = EncodeError;
-            fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result {
-                if self.raw_json {
-                    return self.raw_json(value);
-                }
-                ValueSerializer::member(self.out, key, value)
-            }
-            fn end(self) -> Result {
-                Compound::end(self)
-            }
-        }
-    )*};
-}
-
-members!(SerializeStruct, SerializeStructVariant);
