@@ -6,7 +6,9 @@ use std::sync::Arc;
 use rustls::RootCertStore;
 use rustls::pki_types::CertificateDer;
 
-use super::{Identity, TlsError, add_roots, certificates, platform_roots, provider, read};
+use super::{
+    Identity, TlsError, add_roots, certificates, certificates_file, platform_roots, provider,
+};
 
 /// How a client trusts servers and which certificate it shows, over HTTPS
 /// and `amqps://` alike: the platform's roots (unless left out), extra CA
@@ -60,13 +62,9 @@ impl ClientTls {
     }
 
     /// Also trusts the CA certificates in the PEM file at `path`.
-    pub fn add_ca_file(self, path: impl AsRef<Path>) -> Result<Self, TlsError> {
-        let path = path.as_ref();
-        let pem = read(path)?;
-        let mut this = self;
-        this.extra_roots
-            .extend(certificates(&pem, &path.display().to_string())?);
-        Ok(this)
+    pub fn add_ca_file(mut self, path: impl AsRef<Path>) -> Result<Self, TlsError> {
+        self.extra_roots.extend(certificates_file(path.as_ref())?);
+        Ok(self)
     }
 
     /// Shows this certificate chain, whose key is `key` (PEM), to servers

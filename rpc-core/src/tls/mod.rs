@@ -105,6 +105,11 @@ fn certificates(pem: &[u8], what: &str) -> Result<Vec<CertificateDer<'static>>, 
     Ok(certs)
 }
 
+/// The certificates of the PEM file at `path`, named by it when it holds none.
+fn certificates_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsError> {
+    certificates(&read(path)?, &path.display().to_string())
+}
+
 fn private_key(pem: &[u8], what: &str) -> Result<PrivateKeyDer<'static>, TlsError> {
     PrivateKeyDer::from_pem_slice(pem).map_err(|_| TlsError::NoKey(what.to_owned()))
 }
@@ -149,7 +154,7 @@ impl Identity {
 
     fn from_files(chain: &Path, key: &Path) -> Result<Self, TlsError> {
         Ok(Self {
-            chain: certificates(&read(chain)?, &chain.display().to_string())?,
+            chain: certificates_file(chain)?,
             key: private_key(&read(key)?, &key.display().to_string())?,
         })
     }

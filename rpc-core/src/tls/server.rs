@@ -6,7 +6,7 @@ use std::sync::Arc;
 use rustls::RootCertStore;
 use rustls::pki_types::CertificateDer;
 
-use super::{Identity, TlsError, add_roots, certificates, provider, read};
+use super::{Identity, TlsError, add_roots, certificates, certificates_file, provider};
 
 /// The certificate a server shows and, optionally, the CAs whose client
 /// certificates it requires (mutual TLS).
@@ -56,13 +56,9 @@ impl ServerTls {
 
     /// Requires every client to show a certificate signed by one of the CAs
     /// in the PEM file at `path`.
-    pub fn require_client_certs_file(self, path: impl AsRef<Path>) -> Result<Self, TlsError> {
-        let path = path.as_ref();
-        let pem = read(path)?;
-        let mut this = self;
-        this.client_roots
-            .extend(certificates(&pem, &path.display().to_string())?);
-        this.check()
+    pub fn require_client_certs_file(mut self, path: impl AsRef<Path>) -> Result<Self, TlsError> {
+        self.client_roots.extend(certificates_file(path.as_ref())?);
+        self.check()
     }
 
     fn check(self) -> Result<Self, TlsError> {
